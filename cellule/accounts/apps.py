@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "cellule.accounts"
+    verbose_name = "Comptes, organisations et cellules"

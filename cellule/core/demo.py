@@ -1,0 +1,247 @@
+"""The demonstration data set: département 13 with its préfecture cell and three CMERs.
+
+Idempotent: every object is found by a natural key and created only when missing.
+"""
+
+import base64
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from cellule.accounts.enums import CellKind, GlobalRole, OrganisationKind, Role
+from cellule.accounts.models import Cell, Membership, Organisation, User
+from cellule.territory.models import Commune, Departement
+from cellule.territory.services import import_cog
+
+DEMO_PASSWORD = "demo-cellule-2026"
+DOMAIN = "cellule.test"
+
+ORGANISATIONS = {
+    # key: (name, kind, commune code)
+    "prefecture": ("Préfecture des Bouches-du-Rhône", OrganisationKind.PREFECTURE, None),
+    "miramas": ("Commune de Miramas", OrganisationKind.COMMUNE, "13063"),
+    "istres": ("Commune d'Istres", OrganisationKind.COMMUNE, "13047"),
+    "salon": ("Commune de Salon-de-Provence", OrganisationKind.COMMUNE, "13103"),
+    "ccas_miramas": ("CCAS de Miramas", OrganisationKind.CCAS, "13063"),
+    "ccas_istres": ("CCAS d'Istres", OrganisationKind.CCAS, "13047"),
+    "mission_locale": ("Mission locale Ouest Provence", OrganisationKind.MISSION_LOCALE, "13047"),
+    "education": (
+        "Direction des services départementaux de l'Éducation nationale 13",
+        OrganisationKind.EDUCATION_NATIONALE,
+        None,
+    ),
+    "pm_miramas": ("Police municipale de Miramas", OrganisationKind.POLICE_MUNICIPALE, "13063"),
+    "pm_salon": (
+        "Police municipale de Salon-de-Provence",
+        OrganisationKind.POLICE_MUNICIPALE,
+        "13103",
+    ),
+    "prevention": (
+        "Prévention spécialisée Ouest Étang de Berre",
+        OrganisationKind.PREVENTION_SPECIALISEE,
+        "13063",
+    ),
+    "police": ("Commissariat de police d'Istres", OrganisationKind.POLICE_NATIONALE, "13047"),
+    "departement": (
+        "Conseil départemental des Bouches-du-Rhône",
+        OrganisationKind.CONSEIL_DEPARTEMENTAL,
+        None,
+    ),
+}
+
+CELLS = {
+    # key: (name, kind, controller organisation, communes)
+    "prefecture": (
+        "Cellule départementale des Bouches-du-Rhône",
+        CellKind.DEPARTMENTAL,
+        "prefecture",
+        [],
+    ),
+    "miramas": ("CMER de Miramas", CellKind.MUNICIPAL, "miramas", ["13063"]),
+    "istres": ("CMER d'Istres", CellKind.MUNICIPAL, "istres", ["13047"]),
+    "salon": ("CMER de Salon-de-Provence", CellKind.MUNICIPAL, "salon", ["13103"]),
+}
+
+
+@dataclass(frozen=True)
+class Person:
+    email: str
+    first_name: str
+    last_name: str
+    organisation: str
+    global_role: str = GlobalRole.NONE
+
+
+PEOPLE = [
+    Person(f"admin@{DOMAIN}", "Alain", "Technicien", "departement", GlobalRole.ADMIN),
+    Person(f"dpo.miramas@{DOMAIN}", "Diane", "Protection", "miramas", GlobalRole.DPO),
+    Person(f"dpo.prefecture@{DOMAIN}", "Denis", "Conformité", "prefecture", GlobalRole.DPO),
+    # Préfecture
+    Person(f"prefet@{DOMAIN}", "Hélène", "Préfète", "prefecture"),
+    Person(f"referent.prefecture@{DOMAIN}", "Marc", "Référent", "prefecture"),
+    Person(f"police.prefecture@{DOMAIN}", "Sophie", "Liaison", "police"),
+    Person(f"education.prefecture@{DOMAIN}", "Paul", "Académie", "education"),
+    # Miramas
+    Person(f"maire.miramas@{DOMAIN}", "Claire", "Maire", "miramas"),
+    Person(f"coordination.miramas@{DOMAIN}", "Karim", "Coordonnateur", "miramas"),
+    Person(f"ccas.miramas@{DOMAIN}", "Nathalie", "Solidarité", "ccas_miramas"),
+    Person(f"prevention.miramas@{DOMAIN}", "Yanis", "Éducateur", "prevention"),
+    Person(f"education.miramas@{DOMAIN}", "Isabelle", "Proviseure", "education"),
+    Person(f"police-municipale.miramas@{DOMAIN}", "Julien", "Brigadier", "pm_miramas"),
+    Person(f"agent.miramas@{DOMAIN}", "Laura", "Animatrice", "miramas"),
+    Person(f"invite.miramas@{DOMAIN}", "Thomas", "Psychologue", "departement"),
+    # Shared between Miramas and Istres
+    Person(f"sous-prefet@{DOMAIN}", "Bernard", "Sous-Préfet", "prefecture"),
+    Person(f"mission-locale@{DOMAIN}", "Fatou", "Insertion", "mission_locale"),
+    # Istres
+    Person(f"maire.istres@{DOMAIN}", "François", "Édile", "istres"),
+    Person(f"coordination.istres@{DOMAIN}", "Amandine", "Coordinatrice", "istres"),
+    Person(f"ccas.istres@{DOMAIN}", "Olivier", "Accompagnant", "ccas_istres"),
+    Person(f"agent.istres@{DOMAIN}", "Mehdi", "Médiateur", "istres"),
+    Person(f"invite.istres@{DOMAIN}", "Agnès", "Infirmière", "education"),
+    # Salon-de-Provence
+    Person(f"maire.salon@{DOMAIN}", "Nicolas", "Consul", "salon"),
+    Person(f"coordination.salon@{DOMAIN}", "Émilie", "Clspd", "salon"),
+    Person(f"police-municipale.salon@{DOMAIN}", "Rachid", "Gardien", "pm_salon"),
+]
+
+MEMBERSHIPS = [
+    # (email prefix, cell, role, charter signed)
+    ("prefet", "prefecture", Role.PRESIDENT, True),
+    ("referent.prefecture", "prefecture", Role.COORDINATOR, True),
+    ("police.prefecture", "prefecture", Role.STATE_DELEGATE, True),
+    ("education.prefecture", "prefecture", Role.MEMBER, True),
+    ("maire.miramas", "miramas", Role.PRESIDENT, True),
+    ("coordination.miramas", "miramas", Role.COORDINATOR, True),
+    ("ccas.miramas", "miramas", Role.MEMBER, True),
+    ("prevention.miramas", "miramas", Role.MEMBER, True),
+    # A new partner who has not signed yet: the coordinator's dashboard shows it.
+    ("education.miramas", "miramas", Role.MEMBER, False),
+    ("police-municipale.miramas", "miramas", Role.REPORTER, True),
+    ("agent.miramas", "miramas", Role.REPORTER, True),
+    ("invite.miramas", "miramas", Role.GUEST, True),
+    ("sous-prefet", "miramas", Role.STATE_DELEGATE, True),
+    ("sous-prefet", "istres", Role.STATE_DELEGATE, True),
+    ("mission-locale", "miramas", Role.MEMBER, True),
+    ("mission-locale", "istres", Role.MEMBER, True),
+    ("maire.istres", "istres", Role.PRESIDENT, True),
+    ("coordination.istres", "istres", Role.COORDINATOR, True),
+    ("ccas.istres", "istres", Role.MEMBER, True),
+    ("agent.istres", "istres", Role.REPORTER, True),
+    ("invite.istres", "istres", Role.GUEST, True),
+    ("maire.salon", "salon", Role.PRESIDENT, True),
+    ("coordination.salon", "salon", Role.COORDINATOR, True),
+    ("police-municipale.salon", "salon", Role.REPORTER, True),
+]
+
+
+def _organisations(departement) -> dict[str, Organisation]:
+    result = {}
+    for key, (name, kind, commune_code) in ORGANISATIONS.items():
+        result[key], _ = Organisation.objects.update_or_create(
+            name=name, departement=departement, defaults={"kind": kind, "commune_id": commune_code}
+        )
+    return result
+
+
+def _cells(departement, organisations) -> dict[str, Cell]:
+    result = {}
+    for key, (name, kind, organisation, communes) in CELLS.items():
+        cell, _ = Cell.objects.update_or_create(
+            name=name,
+            defaults={
+                "kind": kind,
+                "departement": departement,
+                "organisation": organisations[organisation],
+            },
+        )
+        cell.communes.set(Commune.objects.filter(code__in=communes))
+        result[key] = cell
+    return result
+
+
+def _users(organisations) -> dict[str, User]:
+    result = {}
+    for person in PEOPLE:
+        user = User.objects.filter(email=person.email).first()
+        if user is None:
+            user = User.objects.create_user(
+                person.email,
+                DEMO_PASSWORD,
+                first_name=person.first_name,
+                last_name=person.last_name,
+                organisation=organisations[person.organisation],
+                global_role=person.global_role,
+            )
+        if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+            TOTPDevice.objects.create(
+                user=user, name="Application d'authentification", confirmed=True
+            )
+        result[person.email.split("@")[0]] = user
+    return result
+
+
+def _memberships(users, cells) -> list[Membership]:
+    today = timezone.localdate()
+    result = []
+    for prefix, cell_key, role, signed in MEMBERSHIPS:
+        cell = cells[cell_key]
+        defaults = {
+            "role": role,
+            "valid_from": today - timedelta(days=180),
+            "valid_until": today + timedelta(days=30) if role == Role.GUEST else None,
+        }
+        membership, created = Membership.objects.get_or_create(
+            user=users[prefix], cell=cell, ended_at__isnull=True, defaults=defaults
+        )
+        if created and signed:
+            membership.charter_signed_version = cell.charter_version
+            membership.charter_signed_at = timezone.now() - timedelta(days=170)
+            membership.save(update_fields=["charter_signed_version", "charter_signed_at"])
+        result.append(membership)
+    return result
+
+
+def totp_secret(user) -> str:
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    return base64.b32encode(device.bin_key).decode().rstrip("=")
+
+
+@transaction.atomic
+def seed_demo() -> dict:
+    if (
+        not Departement.objects.filter(code="13").exists()
+        or not Commune.objects.filter(code="13063").exists()
+    ):
+        import_cog(departement="13")
+    departement = Departement.objects.get(code="13")
+    organisations = _organisations(departement)
+    cells = _cells(departement, organisations)
+    users = _users(organisations)
+    memberships = _memberships(users, cells)
+
+    accounts = []
+    for person in PEOPLE:
+        if person.global_role:
+            user = users[person.email.split("@")[0]]
+            accounts.append(
+                {
+                    "email": user.email,
+                    "role": person.global_role,
+                    "cell": None,
+                    "totp_secret": totp_secret(user),
+                }
+            )
+    for membership in memberships:
+        accounts.append(
+            {
+                "email": membership.user.email,
+                "role": membership.role,
+                "cell": membership.cell.name,
+                "totp_secret": totp_secret(membership.user),
+            }
+        )
+    return {"password": DEMO_PASSWORD, "accounts": accounts}

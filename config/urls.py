@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from cellule.core import views as core_views
+from cellule.core.admin_site import CelluleAdminSite
+
+# The administrator's screens demand the second factor too (django-otp's documented way).
+admin.site.__class__ = CelluleAdminSite
+
+urlpatterns = [
+    path("", include("cellule.core.urls")),
+    path("", include("cellule.accounts.urls")),
+    path("admin/", admin.site.urls),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
+]

@@ -1,0 +1,162 @@
+"""One fixture per role (architecture §6), a foreign cell, and logged-in clients."""
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from cellule.accounts.enums import Role
+from tests.accounts.factories import (
+    CellFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    UserFactory,
+)
+
+# Playwright runs an event loop in the test thread; the ORM must still be usable there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def verified_client(user) -> Client:
+    """A client logged in with password and second factor, as after a real login."""
+    client = Client()
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is not None:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
+
+
+@pytest.fixture
+def client_for():
+    return verified_client
+
+
+@pytest.fixture
+def cell(db):
+    return CellFactory(name="CMER de Miramas")
+
+
+@pytest.fixture
+def other_cell(db):
+    """A foreign cell: nothing of it is visible from `cell`."""
+    return CellFactory(name="CMER d'Istres")
+
+
+def _member(cell, role, **kwargs):
+    return MembershipFactory(cell=cell, role=role, **kwargs).user
+
+
+@pytest.fixture
+def president(cell):
+    return _member(cell, Role.PRESIDENT)
+
+
+@pytest.fixture
+def coordinator(cell):
+    return _member(cell, Role.COORDINATOR)
+
+
+@pytest.fixture
+def member(cell):
+    return _member(cell, Role.MEMBER)
+
+
+@pytest.fixture
+def state_delegate(cell):
+    return _member(cell, Role.STATE_DELEGATE)
+
+
+@pytest.fixture
+def reporter(cell):
+    return _member(cell, Role.REPORTER)
+
+
+@pytest.fixture
+def guest(cell):
+    return _member(cell, Role.GUEST)
+
+
+@pytest.fixture
+def unsigned_member(cell):
+    """Habilitated, but has not signed the cell's current charter: no access at all."""
+    return _member(cell, Role.MEMBER, unsigned=True)
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(admin=True)
+
+
+@pytest.fixture
+def dpo(cell):
+    """The DPO of the controller of `cell`."""
+    return UserFactory(dpo=True, organisation=cell.organisation)
+
+
+@pytest.fixture
+def outsider(other_cell):
+    """The coordinator of the foreign cell."""
+    return _member(other_cell, Role.COORDINATOR)
+
+
+@dataclass
+class World:
+    """Every actor of the access matrix, around one cell and a foreign one."""
+
+    cell: object
+    other_cell: object
+    actors: dict
+
+
+@pytest.fixture
+def world(
+    cell,
+    other_cell,
+    president,
+    coordinator,
+    member,
+    state_delegate,
+    reporter,
+    guest,
+    unsigned_member,
+    admin_user,
+    dpo,
+    outsider,
+):
+    actors = {
+        "anonymous": None,
+        "president": president,
+        "coordinator": coordinator,
+        "member": member,
+        "state_delegate": state_delegate,
+        "reporter": reporter,
+        "guest": guest,
+        "unsigned": unsigned_member,
+        "admin": admin_user,
+        "dpo": dpo,
+        "outsider": outsider,
+    }
+    return World(cell=cell, other_cell=other_cell, actors=actors)
+
+
+@pytest.fixture
+def organisation(db):
+    return OrganisationFactory()
+
+
+def pytest_collection_modifyitems(items):
+    """Every database test may use both aliases: each access to personal data writes the journal."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is not None and "databases" not in marker.kwargs:
+            item.add_marker(
+                pytest.mark.django_db(*marker.args, **{**marker.kwargs, "databases": "__all__"})
+            )
+        elif marker is None and "db" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.django_db(databases="__all__"))
