@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "cellule.core",
     "cellule.territory",
     "cellule.accounts",
+    "cellule.journal",
     "widget_tweaks",
     "dsfr",
     "django_htmx",
