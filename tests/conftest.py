@@ -160,3 +160,10 @@ def pytest_collection_modifyitems(items):
             )
         elif marker is None and "db" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.django_db(databases="__all__"))
+
+
+def text(response) -> str:
+    """The page as a reader sees it: HTML entities decoded."""
+    import html
+
+    return html.unescape(response.content.decode())

@@ -23,6 +23,9 @@ from cellule.accounts.forms import (
     TOTPCodeForm,
 )
 from cellule.accounts.models import Membership
+from cellule.core.http import posted
+
+THROTTLED = "Trop d'essais : patientez quelques secondes avant de réessayer."
 
 
 def _next_url(request, default="core:home") -> str:
@@ -58,7 +61,7 @@ def otp_verify(request):
         return redirect(f"{reverse('accounts:otp_setup')}?{request.GET.urlencode()}")
     if request.user.is_verified():
         return redirect(_next_url(request))
-    form = TOTPCodeForm(request.POST or None)
+    form = TOTPCodeForm(posted(request))
     if request.method == "POST" and form.is_valid():
         allowed, _ = device.verify_is_allowed()
         if not allowed:
@@ -85,9 +88,11 @@ def otp_setup(request):
     device, _ = TOTPDevice.objects.get_or_create(
         user=request.user, confirmed=False, defaults={"name": "Application d'authentification"}
     )
-    form = TOTPCodeForm(request.POST or None)
+    form = TOTPCodeForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["code"]):
+        if not device.verify_is_allowed()[0]:
+            form.add_error("code", THROTTLED)
+        elif device.verify_token(form.cleaned_data["code"]):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             django_otp.login(request, device)
@@ -155,7 +160,7 @@ def charter_sign(request, pk):
             request, f"Vous avez déjà signé la charte en vigueur de « {membership.cell} »."
         )
         return redirect("core:home")
-    form = CharterSignForm(request.POST or None)
+    form = CharterSignForm(posted(request))
     if request.method == "POST" and form.is_valid():
         services.sign_charter(membership=membership, by=request.user)
         messages.success(request, f"Charte de « {membership.cell} » signée. Bienvenue.")
@@ -211,7 +216,7 @@ def cell_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def charter_edit(request, pk):
     cell = access.get_cell(request.user, pk, ability="edit_charter")
-    form = CharterEditForm(request.POST or None, instance=cell)
+    form = CharterEditForm(posted(request), instance=cell)
     if request.method == "POST" and form.is_valid():
         cell = services.update_charter(
             cell=cell, text=form.cleaned_data["charter_text"], by=request.user
@@ -238,7 +243,7 @@ def charter_sign_own(request, pk):
 @require_http_methods(["GET", "POST"])
 def membership_edit(request, pk):
     membership = access.get_membership(request.user, pk, ability="edit")
-    form = MembershipForm(request.POST or None, instance=membership)
+    form = MembershipForm(posted(request), instance=membership)
     if request.method == "POST" and form.is_valid():
         services.update_membership(
             membership=membership,
