@@ -95,15 +95,16 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "cellule.accounts.sessions.SessionTimeoutMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "cellule.accounts.middleware.OTPRequiredMiddleware",
     "cellule.accounts.middleware.CharterMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -163,6 +164,7 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # must be first
     "django.contrib.auth.backends.ModelBackend",
+    "cellule.accounts.proconnect.ProConnectBackend",  # authenticates nobody while ProConnect is off
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -198,6 +200,7 @@ AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 # --- Sessions and cookies ---------------------------------------------------------------------
 
 SESSION_COOKIE_AGE = 12 * 3600  # absolute limit of a session
+CELLULE_SESSION_IDLE_SECONDS = 30 * 60  # logged out after 30 minutes without activity
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -305,6 +308,50 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"cellule": {"level": os.environ.get("CELLULE_LOG_LEVEL", "INFO")}},
 }
+
+# --- ProConnect (OIDC) -------------------------------------------------------------------------
+# Login through the State's identity federation for public agents: cellule/accounts/proconnect.py.
+# Off while PROCONNECT_CLIENT_ID is empty. Nothing is fetched here: with PROCONNECT_DISCOVERY_URL
+# the provider's metadata is read at the first ProConnect login (then kept one hour); each explicit
+# PROCONNECT_* endpoint below takes precedence over the discovered one.
+
+PROCONNECT_CLIENT_ID = os.environ.get("PROCONNECT_CLIENT_ID", "").strip()
+PROCONNECT_CLIENT_SECRET = os.environ.get("PROCONNECT_CLIENT_SECRET", "")
+PROCONNECT_DISCOVERY_URL = os.environ.get("PROCONNECT_DISCOVERY_URL", "").strip()
+PROCONNECT_ISSUER = os.environ.get("PROCONNECT_ISSUER", "").strip()
+PROCONNECT_AUTHORIZATION_ENDPOINT = os.environ.get("PROCONNECT_AUTHORIZATION_ENDPOINT", "").strip()
+PROCONNECT_TOKEN_ENDPOINT = os.environ.get("PROCONNECT_TOKEN_ENDPOINT", "").strip()
+PROCONNECT_JWKS_ENDPOINT = os.environ.get("PROCONNECT_JWKS_ENDPOINT", "").strip()
+PROCONNECT_USERINFO_ENDPOINT = os.environ.get("PROCONNECT_USERINFO_ENDPOINT", "").strip()
+PROCONNECT_LOGOUT_ENDPOINT = os.environ.get("PROCONNECT_LOGOUT_ENDPOINT", "").strip()
+if PROCONNECT_CLIENT_ID:
+    _proconnect_urls = {
+        "PROCONNECT_ISSUER": PROCONNECT_ISSUER,
+        "PROCONNECT_AUTHORIZATION_ENDPOINT": PROCONNECT_AUTHORIZATION_ENDPOINT,
+        "PROCONNECT_TOKEN_ENDPOINT": PROCONNECT_TOKEN_ENDPOINT,
+        "PROCONNECT_JWKS_ENDPOINT": PROCONNECT_JWKS_ENDPOINT,
+        "PROCONNECT_USERINFO_ENDPOINT": PROCONNECT_USERINFO_ENDPOINT,
+        "PROCONNECT_LOGOUT_ENDPOINT": PROCONNECT_LOGOUT_ENDPOINT,
+    }
+    if not PROCONNECT_CLIENT_SECRET:
+        raise ImproperlyConfigured(
+            "PROCONNECT_CLIENT_SECRET est obligatoire avec PROCONNECT_CLIENT_ID."
+        )
+    _missing = [name for name, value in _proconnect_urls.items() if not value]
+    if not PROCONNECT_DISCOVERY_URL and _missing:
+        raise ImproperlyConfigured(
+            "ProConnect : donnez PROCONNECT_DISCOVERY_URL, ou bien " + ", ".join(_missing) + "."
+        )
+    _urls = [PROCONNECT_DISCOVERY_URL, *_proconnect_urls.values()]
+    if PRODUCTION and any(url and not url.startswith("https://") for url in _urls):
+        raise ImproperlyConfigured(
+            "ProConnect : les adresses PROCONNECT_* doivent être en https://."
+        )
+# Settings of mozilla-django-oidc, whose views Cellule's ProConnect views extend.
+OIDC_AUTHENTICATION_CALLBACK_URL = "proconnect:callback"
+OIDC_RP_SCOPES = "openid email idp_id"  # the least that matching an account needs
+OIDC_CREATE_USER = False  # only accounts created by invitation or by the administrator get in
+OIDC_TIMEOUT = 10  # seconds, for every call to the provider
 
 # --- Test mode --------------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ admin.site.__class__ = CelluleAdminSite
 urlpatterns = [
     path("", include("cellule.core.urls")),
     path("", include("cellule.accounts.urls")),
+    path("proconnect/", include("cellule.accounts.proconnect")),
     path("admin/", admin.site.urls),
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),

@@ -1,6 +1,7 @@
 """One fixture per role (architecture §6), a foreign cell, and logged-in clients."""
 
 import os
+import types
 from dataclasses import dataclass
 
 import pytest
@@ -9,8 +10,10 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cellule.accounts.enums import Role
+from cellule.accounts.sessions import mark_reauthenticated
 from tests.accounts.factories import (
     CellFactory,
+    InvitationFactory,
     MembershipFactory,
     OrganisationFactory,
     UserFactory,
@@ -28,6 +31,8 @@ def verified_client(user) -> Client:
     if device is not None:
         session = client.session
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        # A real second-factor step also counts as a fresh authentication (for 10 minutes).
+        mark_reauthenticated(types.SimpleNamespace(session=session))
         session.save()
     return client
 
@@ -112,6 +117,7 @@ class World:
     cell: object
     other_cell: object
     actors: dict
+    invitation: object
 
 
 @pytest.fixture
@@ -142,7 +148,8 @@ def world(
         "dpo": dpo,
         "outsider": outsider,
     }
-    return World(cell=cell, other_cell=other_cell, actors=actors)
+    invitation = InvitationFactory(cell=cell, invited_by=coordinator)
+    return World(cell=cell, other_cell=other_cell, actors=actors, invitation=invitation)
 
 
 @pytest.fixture

@@ -5,11 +5,16 @@ from cellule.access.roles import MANAGERS, SITTING, role_in
 
 def for_cell(cell, user) -> dict[str, bool]:
     role = role_in(user, cell.pk)
+    is_admin = user.is_authenticated and user.is_admin
     return {
         "view": role is not None,
         "view_members": role in SITTING,
         "manage_members": role in MANAGERS,
         "edit_charter": role in MANAGERS,
+        "invite": role in MANAGERS,
+        # The technical administrator opens a cell by inviting its coordinator.
+        "invite_coordinator": is_admin,
+        "send_invitations": role in MANAGERS or is_admin,
     }
 
 
@@ -25,3 +30,11 @@ def for_membership(membership, user) -> dict[str, bool]:
         "edit": manage,
         "end": manage and membership.ended_at is None,
     }
+
+
+def for_invitation(invitation, user) -> dict[str, bool]:
+    manage = role_in(user, invitation.cell_id) in MANAGERS or (
+        user.is_authenticated and user.is_admin and invitation.invited_by_id == user.pk
+    )
+    open_ = invitation.accepted_at is None and invitation.revoked_at is None
+    return {"view": manage, "resend": manage and open_, "revoke": manage and open_}

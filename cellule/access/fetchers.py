@@ -7,7 +7,7 @@ inside the scope but without the ability asked for, a 403.
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from cellule.accounts.models import Cell, Membership
+from cellule.accounts.models import Cell, Invitation, Membership
 
 
 def _check(obj, user, ability: str):
@@ -34,3 +34,10 @@ def get_own_membership(user, *, cell_id) -> Membership:
     return get_object_or_404(
         Membership.objects.filter(user=user).current().select_related("cell"), cell_id=cell_id
     )
+
+
+def get_invitation(user, pk, *, ability: str = "view") -> Invitation:
+    invitation = get_object_or_404(
+        Invitation.objects.visible_to(user).select_related("cell"), pk=pk
+    )
+    return _check(invitation, user, ability)

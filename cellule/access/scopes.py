@@ -1,6 +1,8 @@
 """Which rows each user may see. Every ``visible_to(user)`` delegates here; deny by default."""
 
-from cellule.access.roles import SITTING, roles_by_cell
+from django.db.models import Q
+
+from cellule.access.roles import MANAGERS, SITTING, roles_by_cell
 
 
 def cells(queryset, user):
@@ -16,6 +18,18 @@ def cells(queryset, user):
     return queryset.none()
 
 
+def invitations(queryset, user):
+    """The administrator sees them all (they invite coordinators); a coordinator, their cells'."""
+    if not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    if user.is_admin:
+        return queryset
+    managed = [cell_id for cell_id, role in roles_by_cell(user).items() if role in MANAGERS]
+    if managed:
+        return queryset.filter(cell_id__in=managed)
+    return queryset.none()
+
+
 def memberships(queryset, user):
     """Own memberships, and the members of the cells where the user sits."""
     if not user.is_authenticated or not user.is_active:
@@ -25,6 +39,4 @@ def memberships(queryset, user):
     sitting = [cell_id for cell_id, role in roles_by_cell(user).items() if role in SITTING]
     if user.is_dpo and user.organisation_id:
         return queryset.filter(cell__organisation_id=user.organisation_id)
-    from django.db.models import Q
-
     return queryset.filter(Q(user=user) | Q(cell_id__in=sitting))

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "cellule.accounts"
     verbose_name = "Comptes, organisations et cellules"
+
+    def ready(self):
+        from cellule.accounts import sessions  # noqa: F401  (signal receivers)

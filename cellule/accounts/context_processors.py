@@ -1,4 +1,5 @@
 from cellule.access.current import current_membership, granting_memberships
+from cellule.accounts.sessions import idle_seconds
 
 
 def cells(request):
@@ -9,4 +10,5 @@ def cells(request):
     return {
         "current_membership": current_membership(request),
         "user_memberships": granting_memberships(request),
+        "session_idle_seconds": idle_seconds(),
     }

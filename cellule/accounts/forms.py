@@ -1,9 +1,14 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+)
 from dsfr.forms import DsfrBaseForm
 
 from cellule.accounts.enums import Role
-from cellule.accounts.models import Cell, Membership
+from cellule.accounts.models import Cell, Membership, Organisation
 
 # Same words whether the e-mail exists or not, whether the account is active or not.
 INVALID_LOGIN = "Identifiant et/ou mot de passe non valides."
@@ -99,3 +104,109 @@ class MembershipForm(DsfrBaseForm, forms.ModelForm):
                 f"({self.instance.valid_from:%d/%m/%Y})."
             )
         return valid_until
+
+
+class InvitationForm(DsfrBaseForm):
+    email = forms.EmailField(label="Adresse électronique professionnelle")
+    first_name = forms.CharField(label="Prénom", max_length=150)
+    last_name = forms.CharField(label="Nom", max_length=150)
+    organisation = forms.ModelChoiceField(
+        label="Organisation", queryset=Organisation.objects.none()
+    )
+    role = forms.ChoiceField(label="Rôle dans la cellule")
+
+    def __init__(self, *args, cell, roles, **kwargs):
+        super().__init__(*args, **kwargs)
+        from cellule.accounts.invitations import organisations_for
+
+        self.cell = cell
+        self.fields["organisation"].queryset = organisations_for(cell).order_by("name")
+        self.fields["role"].choices = [(role.value, role.label) for role in roles]
+
+    def clean_email(self):
+        from cellule.accounts.invitations import invitation_conflicts
+
+        email = self.cleaned_data["email"].strip().lower()
+        for problem in invitation_conflicts(cell=self.cell, email=email):
+            self.add_error("email", problem)
+        return email
+
+
+class BulkInvitationForm(DsfrBaseForm):
+    MAX_BYTES = 200_000
+
+    file = forms.FileField(
+        label="Fichier CSV",
+        help_text="Une ligne par personne, avec l'en-tête : email ; prénom ; nom ; organisation ; rôle. "
+        "Séparateur point-virgule ou virgule. 500 lignes au plus.",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(
+                "Le fichier dépasse 200 ko : découpez-le en plusieurs envois."
+            )
+        if not upload.name.lower().endswith((".csv", ".txt")):
+            raise forms.ValidationError("Le fichier doit être au format CSV (extension .csv).")
+        return upload.read()
+
+
+class AcceptInvitationForm(DsfrBaseForm, SetPasswordForm):
+    """Chooses the password of the account the invitation creates."""
+
+    def __init__(self, invitation, *args, **kwargs):
+        from cellule.accounts.models import User
+
+        # An unsaved user, so that the similarity validator compares with the invitee's names.
+        user = User(
+            email=invitation.email, first_name=invitation.first_name, last_name=invitation.last_name
+        )
+        super().__init__(user, *args, **kwargs)
+
+    def save(self, commit=False):
+        return self.cleaned_data["new_password1"]
+
+
+class ReauthenticationForm(DsfrBaseForm):
+    password = forms.CharField(label="Mot de passe", required=False, widget=forms.PasswordInput)
+    code = forms.CharField(
+        label="ou code à usage unique",
+        required=False,
+        max_length=6,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean(self):
+        password, code = (
+            self.cleaned_data.get("password"),
+            self.cleaned_data.get("code", "").strip(),
+        )
+        if not password and not code:
+            raise forms.ValidationError("Saisissez votre mot de passe ou un code à usage unique.")
+        if password and self.user.check_password(password):
+            return self.cleaned_data
+        if code:
+            from django_otp.plugins.otp_totp.models import TOTPDevice
+
+            device = TOTPDevice.objects.filter(user=self.user, confirmed=True).first()
+            if device and device.verify_is_allowed()[0] and device.verify_token(code):
+                return self.cleaned_data
+        raise forms.ValidationError("Mot de passe ou code non valable.")
+
+
+class RecoveryCodeForm(DsfrBaseForm):
+    code = forms.CharField(
+        label="Code de secours",
+        help_text="Un des 10 codes imprimés ou notés lors de leur création, par exemple ABCDE-FGH23.",
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+
+class CellulePasswordChangeForm(DsfrBaseForm, PasswordChangeForm):
+    pass

@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from cellule.accounts.models import Membership
+from cellule.accounts.proconnect import count_as_second_factor
 
 
 def _gated(view_func, request, marker: str) -> bool:
@@ -19,6 +20,7 @@ class OTPRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        count_as_second_factor(request)  # a ProConnect login whose acr proves two factors
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):

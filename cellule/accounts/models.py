@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from cellule.accounts.charter import DEFAULT_CHARTER
 from cellule.accounts.enums import CellKind, GlobalRole, OrganisationKind, Role
+from cellule.accounts.security import RecoveryCode, RecoveryCodeDevice, UserSession  # noqa: F401
 
 # The technical administrator manages these apps in the admin, and nothing else (no personal data).
 ADMIN_APP_LABELS = frozenset({"accounts", "territory", "dsfr"})
@@ -193,6 +194,80 @@ class User(AbstractBaseUser):
         return self.is_staff and app_label in ADMIN_APP_LABELS
 
 
+class InvitationQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+
+    def open(self):
+        """Neither accepted nor cancelled (expired ones included: they can be sent again)."""
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+
+    def visible_to(self, user):
+        from cellule.access import scopes
+
+        return scopes.invitations(self, user)
+
+
+class Invitation(models.Model):
+    """An invitation to join a cell with a role. The link's token is stored hashed only."""
+
+    VALIDITY_HOURS = 72
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    email = models.EmailField("adresse électronique")
+    first_name = models.CharField("prénom", max_length=150)
+    last_name = models.CharField("nom", max_length=150)
+    organisation = models.ForeignKey(
+        Organisation, verbose_name="organisation", on_delete=models.PROTECT
+    )
+    cell = models.ForeignKey(
+        Cell, verbose_name="cellule", on_delete=models.CASCADE, related_name="invitations"
+    )
+    role = models.CharField("rôle", max_length=20, choices=Role.choices)
+    invited_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name="invitée par",
+        on_delete=models.PROTECT,
+        related_name="invitations_sent",
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField("envoyée le", default=timezone.now)
+    expires_at = models.DateTimeField("valable jusqu'au")
+    accepted_at = models.DateTimeField("acceptée le", null=True, blank=True)
+    revoked_at = models.DateTimeField("annulée le", null=True, blank=True)
+    renewal_requested_at = models.DateTimeField("nouvel envoi demandé le", null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "invitation"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.email} — {self.get_role_display()} — {self.cell}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def status(self) -> str:
+        if self.accepted_at:
+            return "acceptée"
+        if self.revoked_at:
+            return "annulée"
+        if self.is_expired:
+            return "expirée"
+        return "en attente"
+
+    def abilities(self, user) -> dict[str, bool]:
+        from cellule.access import abilities
+
+        return abilities.for_invitation(self, user)
+
+
 class MembershipQuerySet(models.QuerySet):
     def current(self, on=None):
         """Memberships in force on a day (today by default), of active users in active cells."""
@@ -294,3 +369,39 @@ class Membership(models.Model):
         from cellule.access import abilities
 
         return abilities.for_membership(self, user)
+
+
+class ExternalIdentity(models.Model):
+    """A link between an account and its identity at ProConnect, made at the first login through it.
+
+    ProConnect's ``sub`` is specific to each identity provider, so the key is (idp_id, sub).
+    """
+
+    PROCONNECT = "proconnect"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        User,
+        verbose_name="utilisateur",
+        on_delete=models.CASCADE,
+        related_name="external_identities",
+    )
+    provider = models.CharField(
+        "fournisseur", max_length=20, choices=[(PROCONNECT, "ProConnect")], default=PROCONNECT
+    )
+    idp_id = models.CharField("fournisseur d'identité", max_length=255)
+    sub = models.CharField("identifiant chez le fournisseur", max_length=255)
+    created_at = models.DateTimeField("associée le", auto_now_add=True)
+    last_login_at = models.DateTimeField("dernière connexion", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "identité externe"
+        verbose_name_plural = "identités externes"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "idp_id", "sub"], name="external_identity_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_provider_display()} — {self.user}"

@@ -28,6 +28,9 @@ def home(request):
         )
         context["can_manage"] = membership.role in MANAGERS
     if request.user.is_admin:
+        context["admin_cells"] = list(
+            Cell.objects.visible_to(request.user).select_related("departement")
+        )
         context["admin_counts"] = {
             "cells": Cell.objects.count(),
             "users": User.objects.filter(is_active=True).count(),

@@ -54,6 +54,10 @@ def cell_kwargs(world):
     return {"pk": world.cell.pk}
 
 
+def invitation_kwargs(world):
+    return {"pk": world.invitation.pk}
+
+
 PUBLIC = {}
 # Login required, second factor and signed charters: the common case.
 LOGGED_IN = {"anonymous": LOGIN, "unsigned": CHARTER}
@@ -71,6 +75,16 @@ MEMBERSHIP_MANAGER_ONLY = {
     "reporter": 404,  # a reporter does not even see who sits in the cell
     "guest": 404,
     "dpo": 403,
+}
+
+# Invitations are seen by the cell's managers only (and by the administrator, who may act only on
+# the invitations they sent).
+INVITATION_MANAGER_ONLY = {
+    **LOGGED_IN,
+    **dict.fromkeys(
+        ("president", "member", "state_delegate", "reporter", "guest", "dpo", "outsider"), 404
+    ),
+    "admin": 403,
 }
 
 ROUTES = [
@@ -119,6 +133,50 @@ ROUTES = [
     Route("accounts:membership_end", MEMBERSHIP_MANAGER_ONLY, kwargs=membership_of("member")),
     Route("accounts:cell_detail", SITTING_ONLY, kwargs=cell_kwargs),
     Route("accounts:charter_edit", MANAGER_ONLY, kwargs=cell_kwargs),
+    Route("accounts:recovery_login", {"anonymous": LOGIN}),
+    Route("accounts:reauthenticate", {"anonymous": LOGIN}),
+    Route("accounts:password_change", {"anonymous": LOGIN}),
+    Route("accounts:recovery_codes", {"anonymous": LOGIN}),
+    Route("accounts:totp_replace", {"anonymous": LOGIN}),
+    Route("accounts:sessions", {"anonymous": LOGIN}),
+    Route(
+        "accounts:session_end",
+        {"anonymous": LOGIN},
+        default=405,
+        kwargs=lambda world: {"pk": 1},
+        note="POST only; ends only one's own sessions (tested apart)",
+    ),
+    Route("accounts:session_keepalive", {"anonymous": LOGIN}, default=405, note="POST only"),
+    Route(
+        "accounts:invitation_accept",
+        {},
+        default=404,
+        kwargs=lambda world: {"token": "jeton-invalide"},
+        note="public; an invalid link shows its French page with a 404",
+    ),
+    Route(
+        "accounts:invitation_renewal",
+        {},
+        default=405,
+        kwargs=lambda world: {"token": "jeton-invalide"},
+        note="public, POST only",
+    ),
+    Route(
+        "accounts:invitation_create",
+        {**MANAGER_ONLY, "admin": 200},
+        kwargs=cell_kwargs,
+        note="the administrator invites coordinators",
+    ),
+    Route("accounts:invitation_bulk", MANAGER_ONLY, kwargs=cell_kwargs),
+    Route("accounts:invitation_revoke", INVITATION_MANAGER_ONLY, kwargs=invitation_kwargs),
+    Route(
+        "accounts:invitation_resend",
+        INVITATION_MANAGER_ONLY,
+        default=302,
+        kwargs=invitation_kwargs,
+        method="post",
+        note="back to the cell page",
+    ),
     Route(
         "accounts:charter_sign_own",
         {**LOGGED_IN, "admin": 404, "dpo": 404, "outsider": 404},
@@ -126,6 +184,12 @@ ROUTES = [
         kwargs=cell_kwargs,
         note="to the actor's own membership's charter page",
     ),
+    # ProConnect is off in the test settings: its views answer 404 (tests/accounts/test_proconnect.py
+    # switches it on and covers each of them).
+    Route("proconnect:login", PUBLIC, default=404, note="ProConnect off"),
+    Route("proconnect:callback", PUBLIC, default=404, note="ProConnect off"),
+    Route("proconnect:logged_out", PUBLIC, default=404, note="ProConnect off"),
+    Route("proconnect:logout", {"anonymous": LOGIN}, default=404, note="ProConnect off"),
 ]
 
 # The Django admin is one rule: the technical administrator only (second factor included).

@@ -3,7 +3,8 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cellule.accounts.enums import CellKind, GlobalRole, OrganisationKind, Role
-from cellule.accounts.models import Cell, Membership, Organisation, User
+from cellule.accounts.models import Cell, Invitation, Membership, Organisation, User
+from cellule.accounts.security import digest
 from tests.territory.factories import CommuneFactory, DepartementFactory
 
 PASSWORD = "un-mot-de-passe-de-test"
@@ -72,3 +73,27 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
     class Params:
         unsigned = factory.Trait(charter_signed_version=None, charter_signed_at=None)
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    """An invitation; its link's token is `factory.token` (known only to the test, as to a mailbox)."""
+
+    class Meta:
+        model = Invitation
+        exclude = ["secret"]
+
+    email = factory.Sequence(lambda n: f"invitee{n}@exemple.test")
+    first_name = "Nadia"
+    last_name = "Martin"
+    organisation = factory.SubFactory(OrganisationFactory)
+    cell = factory.SubFactory(CellFactory)
+    role = Role.MEMBER
+    invited_by = factory.SubFactory(UserFactory)
+    secret = factory.Sequence(lambda n: f"secret-de-test-{n}")
+    token_hash = factory.LazyAttribute(lambda o: digest(o.secret, purpose="invitation"))
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(hours=72))
+
+    class Params:
+        expired = factory.Trait(
+            expires_at=factory.LazyFunction(lambda: timezone.now() - timezone.timedelta(hours=1))
+        )
