@@ -122,6 +122,7 @@ class InvitationForm(DsfrBaseForm):
         self.cell = cell
         self.fields["organisation"].queryset = organisations_for(cell).order_by("name")
         self.fields["role"].choices = [(role.value, role.label) for role in roles]
+        self.fields["role"].initial = Role.MEMBER if Role.MEMBER in roles else roles[0]
 
     def clean_email(self):
         from cellule.accounts.invitations import invitation_conflicts

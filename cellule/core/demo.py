@@ -4,6 +4,7 @@ Idempotent: every object is found by a natural key and created only when missing
 """
 
 import base64
+import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -12,7 +13,8 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cellule.accounts.enums import CellKind, GlobalRole, OrganisationKind, Role
-from cellule.accounts.models import Cell, Membership, Organisation, User
+from cellule.accounts.models import Cell, Invitation, Membership, Organisation, User
+from cellule.accounts.security import digest
 from cellule.territory.models import Commune, Departement
 from cellule.territory.services import import_cog
 
@@ -205,6 +207,37 @@ def _memberships(users, cells) -> list[Membership]:
     return result
 
 
+INVITATIONS = [
+    # (email, first name, last name, organisation, cell, role, hours since sent, renewal asked)
+    ("n.martin@cellule.test", "Nadia", "Martin", "ccas_miramas", "miramas", Role.MEMBER, 20, False),
+    ("s.robert@cellule.test", "Samuel", "Robert", "education", "miramas", Role.REPORTER, 100, True),
+]
+
+
+def _invitations(organisations, cells, users) -> None:
+    """Pending and expired invitations, so that the coordinator's screen has something to manage."""
+    now = timezone.now()
+    for email, first, last, organisation, cell_key, role, hours, renewal in INVITATIONS:
+        if Invitation.objects.filter(email=email, cell=cells[cell_key]).exists():
+            continue
+        sent = now - timedelta(hours=hours)
+        Invitation.objects.create(
+            email=email,
+            first_name=first,
+            last_name=last,
+            organisation=organisations[organisation],
+            cell=cells[cell_key],
+            role=role,
+            invited_by=users[f"coordination.{cell_key}"],
+            token_hash=digest(
+                secrets.token_urlsafe(32), purpose="invitation"
+            ),  # a link nobody holds
+            created_at=sent,
+            expires_at=sent + timedelta(hours=Invitation.VALIDITY_HOURS),
+            renewal_requested_at=now - timedelta(hours=2) if renewal else None,
+        )
+
+
 def totp_secret(user) -> str:
     device = TOTPDevice.objects.get(user=user, confirmed=True)
     return base64.b32encode(device.bin_key).decode().rstrip("=")
@@ -222,6 +255,7 @@ def seed_demo() -> dict:
     cells = _cells(departement, organisations)
     users = _users(organisations)
     memberships = _memberships(users, cells)
+    _invitations(organisations, cells, users)
 
     accounts = []
     for person in PEOPLE:
