@@ -188,6 +188,8 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 PASSWORD_RESET_TIMEOUT = 3600  # one hour
 
 OTP_TOTP_ISSUER = "Cellule"
+# Every account needs the second factor; only the technical administrator's may be waived.
+CELLULE_ADMIN_OTP_REQUIRED = env_bool("CELLULE_ADMIN_OTP_REQUIRED", True)
 OTP_TOTP_THROTTLE_FACTOR = 1
 
 AXES_FAILURE_LIMIT = 10

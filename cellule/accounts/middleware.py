@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -13,6 +14,16 @@ def _gated(view_func, request, marker: str) -> bool:
     return request.user.is_authenticated
 
 
+def waive_for_administrator(request) -> None:
+    """The technical administrator sees no personal data: the second factor may be waived for
+    that role alone (CELLULE_ADMIN_OTP_REQUIRED=false). Every other account always needs it."""
+    if settings.CELLULE_ADMIN_OTP_REQUIRED:
+        return
+    user = request.user
+    if user.is_authenticated and user.is_admin and not user.memberships.exists():
+        user.is_verified = lambda: True
+
+
 class OTPRequiredMiddleware:
     """Second factor: a logged-in user reaches nothing before their TOTP code is verified."""
 
@@ -21,6 +32,7 @@ class OTPRequiredMiddleware:
 
     def __call__(self, request):
         count_as_second_factor(request)  # a ProConnect login whose acr proves two factors
+        waive_for_administrator(request)
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):

@@ -1,6 +1,7 @@
 """Login: e-mail and password, then the TOTP code; French messages that reveal nothing."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -150,3 +151,29 @@ def test_password_reset_answers_the_same_and_mails_no_personal_data(client, mail
     body = mailoutbox[0].body
     assert user.first_name not in body and user.last_name not in body
     assert "valable une heure" in body
+
+
+def test_administrator_second_factor_can_be_waived_but_nobody_elses(
+    client, settings, admin_user, coordinator
+):
+    settings.CELLULE_ADMIN_OTP_REQUIRED = False
+    client.post(reverse("accounts:login"), {"username": admin_user.email, "password": PASSWORD})
+    assert client.get(reverse("admin:index")).status_code == 200
+
+    other = Client()
+    other.post(reverse("accounts:login"), {"username": coordinator.email, "password": PASSWORD})
+    assert other.get(reverse("core:home")).url.startswith(reverse("accounts:otp_verify"))
+
+
+def test_administrator_needs_the_second_factor_by_default(client, admin_user):
+    client.post(reverse("accounts:login"), {"username": admin_user.email, "password": PASSWORD})
+    assert client.get(reverse("core:home")).url.startswith(reverse("accounts:otp_verify"))
+    assert client.get(reverse("admin:index")).status_code in {302, 403}
+
+
+def test_wrong_then_right_code_is_throttled_with_a_french_message(client, coordinator):
+    client.post(reverse("accounts:login"), {"username": coordinator.email, "password": PASSWORD})
+    client.post(reverse("accounts:otp_verify"), {"code": "000000"})
+    device = TOTPDevice.objects.get(user=coordinator)
+    response = client.post(reverse("accounts:otp_verify"), {"code": current_code(device)})
+    assert "patientez quelques secondes" in response.content.decode()
