@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "cellule.territory",
     "cellule.accounts",
     "cellule.journal",
+    "cellule.people",
     "widget_tweaks",
     "dsfr",
     "django_htmx",
