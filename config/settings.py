@@ -99,6 +99,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Fails closed (503) when the journal cannot be written; gives record() the request.
+    "cellule.journal.middleware.JournalUnavailableMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -106,6 +108,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "cellule.accounts.middleware.OTPRequiredMiddleware",
     "cellule.accounts.middleware.CharterMiddleware",
+    "cellule.people.middleware.KeyringMiddleware",  # each person's key unwrapped once per request
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -301,6 +304,18 @@ globals().update(email_settings(_email_url or ("memory://" if TESTING else "cons
 DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "Cellule <ne-pas-repondre@cellule.localhost>"
 )
+
+# --- Journal des accès -------------------------------------------------------------------------
+
+# Signed checkpoints of the chain's head go outside the database (ideally another machine's disk).
+CELLULE_JOURNAL_CHECKPOINT_DIR = Path(
+    os.environ.get("CELLULE_JOURNAL_CHECKPOINT_DIR", VAR_DIR / "journal-checkpoints")
+)
+CELLULE_JOURNAL_RETENTION_MONTHS = int(os.environ.get("CELLULE_JOURNAL_RETENTION_MONTHS", "12"))
+# The DPO is alerted when someone reads more distinct files than this in an hour.
+CELLULE_UNUSUAL_READS_PER_HOUR = int(os.environ.get("CELLULE_UNUSUAL_READS_PER_HOUR", "20"))
+# Address of the service, for the links of e-mails sent by scheduled commands (no request there).
+CELLULE_BASE_URL = os.environ.get("CELLULE_BASE_URL", "http://127.0.0.1:8000")
 
 # --- Logging ----------------------------------------------------------------------------------
 

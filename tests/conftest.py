@@ -37,6 +37,25 @@ def verified_client(user) -> Client:
     return client
 
 
+@pytest.fixture(autouse=True)
+def checkpoint_dir(settings, tmp_path):
+    """Each test gets its own journal checkpoint sink, never the project's var/ directory."""
+    settings.CELLULE_JOURNAL_CHECKPOINT_DIR = tmp_path / "checkpoints"
+    return settings.CELLULE_JOURNAL_CHECKPOINT_DIR
+
+
+@pytest.fixture(autouse=True)
+def _empty_committed_journal(request):
+    """Transactional tests commit journal events, which the insert-only triggers keep from the
+    test runner's flush: empty the journal first (this teardown runs before the flush)."""
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        from tests.journal.helpers import wipe_journal
+
+        wipe_journal()
+
+
 @pytest.fixture
 def client_for():
     return verified_client

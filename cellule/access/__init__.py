@@ -7,6 +7,12 @@
 Models import this package lazily (inside methods), so that it may import them at the top.
 """
 
-from cellule.access.fetchers import get_cell, get_invitation, get_membership, get_own_membership
+from cellule.access.fetchers import (
+    get_cell,
+    get_invitation,
+    get_membership,
+    get_own_membership,
+    get_person,
+)
 
-__all__ = ["get_cell", "get_invitation", "get_membership", "get_own_membership"]
+__all__ = ["get_cell", "get_invitation", "get_membership", "get_own_membership", "get_person"]

@@ -1,6 +1,7 @@
 """What a user may do to one object: dicts of booleans read by views, templates and the API."""
 
-from cellule.access.roles import MANAGERS, SITTING, role_in
+from cellule.access.roles import CELL_WIDE, MANAGERS, SITTING, role_in
+from cellule.accounts.enums import Role
 
 
 def for_cell(cell, user) -> dict[str, bool]:
@@ -38,3 +39,22 @@ def for_invitation(invitation, user) -> dict[str, bool]:
     )
     open_ = invitation.accepted_at is None and invitation.revoked_at is None
     return {"view": manage, "resend": manage and open_, "revoke": manage and open_}
+
+
+# Who may file a signalement in a cell, and so record the person it concerns.
+PERSON_RECORDERS = frozenset({*SITTING, Role.REPORTER})
+
+
+def may_record_person(user, cell) -> bool:
+    """Recording a person is part of filing a signalement: not a right to see persons."""
+    return role_in(user, cell.pk) in PERSON_RECORDERS
+
+
+def for_person(person, user) -> dict[str, bool]:
+    cell_wide = role_in(user, person.cell_id) in CELL_WIDE
+    return {
+        "view": cell_wide,
+        "edit": cell_wide,
+        # Crypto-shredding, for a record made in error: the coordinator, who manages the file.
+        "erase": role_in(user, person.cell_id) in MANAGERS,
+    }

@@ -2,7 +2,7 @@
 
 from django.db.models import Q
 
-from cellule.access.roles import MANAGERS, SITTING, roles_by_cell
+from cellule.access.roles import CELL_WIDE, MANAGERS, SITTING, roles_by_cell
 
 
 def cells(queryset, user):
@@ -40,3 +40,47 @@ def memberships(queryset, user):
     if user.is_dpo and user.organisation_id:
         return queryset.filter(cell__organisation_id=user.organisation_id)
     return queryset.filter(Q(user=user) | Q(cell_id__in=sitting))
+
+
+def persons(queryset, user):
+    """Persons concerned: the president and coordinator of their cell, and nobody else for now.
+
+    Members will see the persons of the situations they follow (situations issue). Reporters never
+    see persons, not even the ones they reported; the administrator and the DPO do not either.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    cell_ids = [cell_id for cell_id, role in roles_by_cell(user).items() if role in CELL_WIDE]
+    if cell_ids:
+        return queryset.filter(cell_id__in=cell_ids)
+    return queryset.none()
+
+
+def legal_representatives(queryset, user):
+    """A minor's legal representatives: whoever sees the minor."""
+    from cellule.people.models import Person
+
+    return queryset.filter(person__in=persons(Person.objects.all(), user))
+
+
+def journal_events(queryset, user):
+    """The DPO reads the journal of the cells of their controller: the events in those cells, and
+    the account events (logins, failures...) of the people habilitated there. Nobody else."""
+    if (
+        not user.is_authenticated
+        or not user.is_active
+        or not user.is_dpo
+        or not user.organisation_id
+    ):
+        return queryset.none()
+    from cellule.accounts.models import Cell, Membership
+
+    cell_ids = list(
+        Cell.objects.filter(organisation_id=user.organisation_id).values_list("pk", flat=True)
+    )
+    actor_ids = list(
+        Membership.objects.filter(cell_id__in=cell_ids).values_list("user_id", flat=True).distinct()
+    )
+    return queryset.filter(
+        Q(cell_id__in=cell_ids) | Q(cell_id__isnull=True, actor_id__in=actor_ids)
+    )

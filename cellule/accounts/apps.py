@@ -6,4 +6,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "Comptes, organisations et cellules"
 
     def ready(self):
-        from cellule.accounts import sessions  # noqa: F401  (signal receivers)
+        from cellule.accounts import sessions, signals  # noqa: F401  (signal receivers)

@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from cellule.access.journaling import Action, journal_event
 from cellule.access.roles import forget_roles
 from cellule.accounts.enums import Role
 from cellule.accounts.models import Invitation, Membership, Organisation, User
@@ -131,6 +132,7 @@ def invite(*, cell, email, first_name, last_name, organisation, role, by, base_u
         token_hash=token_hash,
         expires_at=timezone.now() + timedelta(hours=Invitation.VALIDITY_HOURS),
     )
+    journal_event(by, Action.INVITATION_SENT, target=invitation)
     _send_invitation(invitation, token, base_url)
     return invitation
 
@@ -144,6 +146,7 @@ def resend_invitation(*, invitation, by, base_url) -> Invitation:
     invitation.expires_at = timezone.now() + timedelta(hours=Invitation.VALIDITY_HOURS)
     invitation.renewal_requested_at = None
     invitation.save(update_fields=["token_hash", "expires_at", "renewal_requested_at"])
+    journal_event(by, Action.INVITATION_SENT, target=invitation, reason="nouvel envoi")
     _send_invitation(invitation, token, base_url)
     return invitation
 
@@ -154,6 +157,7 @@ def revoke_invitation(*, invitation, by) -> Invitation:
         raise PermissionDenied
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
+    journal_event(by, Action.INVITATION_REVOKED, target=invitation)
     return invitation
 
 
@@ -164,6 +168,9 @@ def request_renewal(*, invitation, base_url) -> None:
         return
     invitation.renewal_requested_at = timezone.now()
     invitation.save(update_fields=["renewal_requested_at"])
+    journal_event(
+        None, Action.RECORD_UPDATED, target=invitation, reason="nouvel envoi demandé par l'invité"
+    )
     body = render_to_string(
         "accounts/email/invitation_renewal.txt",
         {
@@ -197,12 +204,14 @@ def accept_invitation(*, invitation, password=None, user=None) -> User:
         )
     elif user.email.lower() != invitation.email.lower():
         raise PermissionDenied("Cette invitation est adressée à une autre personne.")
-    Membership.objects.create(
+    membership = Membership.objects.create(
         user=user, cell=invitation.cell, role=invitation.role, created_by=invitation.invited_by
     )
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
     forget_roles(user)
+    journal_event(user, Action.INVITATION_ACCEPTED, target=invitation)
+    journal_event(user, Action.MEMBERSHIP_CREATED, target=membership)
     return user
 
 

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from cellule.access.journaling import Action, journal_event
 from cellule.access.roles import forget_roles
 from cellule.accounts.models import Cell, Membership
 
@@ -16,6 +17,12 @@ def sign_charter(*, membership: Membership, by) -> Membership:
     membership.charter_signed_at = timezone.now()
     membership.save(update_fields=["charter_signed_version", "charter_signed_at"])
     forget_roles(by)
+    journal_event(
+        by,
+        Action.CHARTER_SIGNED,
+        target=membership,
+        reason=f"version {membership.charter_signed_version}",
+    )
     return membership
 
 
@@ -29,6 +36,7 @@ def update_charter(*, cell: Cell, text: str, by) -> Cell:
     cell.charter_version += 1
     cell.charter_updated_at = timezone.now()
     cell.save(update_fields=["charter_text", "charter_version", "charter_updated_at"])
+    journal_event(by, Action.CHARTER_UPDATED, target=cell, reason=f"version {cell.charter_version}")
     forget_roles(by)
     return cell
 
@@ -41,6 +49,7 @@ def update_membership(*, membership: Membership, role: str, valid_until, by) -> 
     membership.valid_until = valid_until
     membership.full_clean()
     membership.save(update_fields=["role", "valid_until"])
+    journal_event(by, Action.MEMBERSHIP_CHANGED, target=membership)
     return membership
 
 
@@ -52,4 +61,5 @@ def end_membership(*, membership: Membership, by) -> Membership:
     membership.ended_at = timezone.now()
     membership.ended_by = by
     membership.save(update_fields=["ended_at", "ended_by"])
+    journal_event(by, Action.MEMBERSHIP_ENDED, target=membership)
     return membership

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cellule import access
+from cellule.access.journaling import Action, journal_event
 from cellule.accounts import invitations, services
 from cellule.accounts.decorators import charter_exempt, otp_exempt
 from cellule.accounts.enums import Role
@@ -87,8 +88,10 @@ def otp_verify(request):
         elif device.verify_token(form.cleaned_data["code"]):
             django_otp.login(request, device)
             mark_reauthenticated(request)
+            journal_event(request.user, Action.OTP_VERIFIED, target=request.user)
             return redirect(_next_url(request))
         else:
+            journal_event(request.user, Action.OTP_FAILED, target=request.user)
             form.add_error("code", "Code non valable, expiré ou déjà utilisé.")
     return render(
         request, "accounts/otp_verify.html", {"form": form, "title": "Code à usage unique"}
@@ -114,6 +117,12 @@ def otp_setup(request):
             device.save(update_fields=["confirmed"])
             django_otp.login(request, device)
             mark_reauthenticated(request)
+            journal_event(
+                request.user,
+                Action.DEVICE_CHANGED,
+                target=request.user,
+                reason="application enregistrée",
+            )
             messages.success(request, "Votre application d'authentification est enregistrée.")
             return redirect(_next_url(request))
         form.add_error(
@@ -158,6 +167,16 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     form_class = CelluleSetPasswordForm
     success_url = reverse_lazy("accounts:password_reset_complete")
     extra_context = {"title": "Nouveau mot de passe"}
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        journal_event(
+            None, Action.PASSWORD_CHANGED, target=form.user, reason="lien de réinitialisation"
+        )
+        UserSession.objects.filter(
+            user=form.user
+        ).delete()  # the old sessions died with the old hash
+        return response
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -222,6 +241,9 @@ def cell_detail(request, pk):
         .filter(cell=cell)
         .select_related("user", "user__organisation", "cell")
         .order_by("user__last_name", "user__first_name")
+    )
+    journal_event(
+        request.user, Action.MEMBER_LIST_VIEWED, target=cell, target_ids=[m.pk for m in memberships]
     )
     current = [m for m in memberships if m.is_current()]
     past = [m for m in memberships if not m.is_current()]
@@ -468,6 +490,7 @@ def recovery_login(request):
         elif device is not None and device.verify_token(form.cleaned_data["code"]):
             django_otp.login(request, device)
             mark_reauthenticated(request)
+            journal_event(request.user, Action.RECOVERY_CODE_USED, target=request.user)
             left = device.remaining()
             messages.warning(
                 request,
@@ -476,6 +499,9 @@ def recovery_login(request):
             )
             return redirect(_next_url(request))
         else:
+            journal_event(
+                request.user, Action.OTP_FAILED, target=request.user, reason="code de secours"
+            )
             form.add_error("code", "Code de secours non valable ou déjà utilisé.")
     return render(
         request, "accounts/recovery_login.html", {"form": form, "title": "Code de secours"}
@@ -488,6 +514,9 @@ def reauthenticate(request):
     form = ReauthenticationForm(request.user, posted(request))
     if request.method == "POST" and form.is_valid():
         mark_reauthenticated(request)
+        journal_event(
+            request.user, Action.OTP_VERIFIED, target=request.user, reason="confirmation d'identité"
+        )
         return redirect(_next_url(request))
     return render(
         request, "accounts/reauthenticate.html", {"form": form, "title": "Confirmer votre identité"}
@@ -504,6 +533,12 @@ def recovery_codes(request):
             user=request.user, defaults={"name": "Codes de secours", "confirmed": True}
         )
         codes = device.regenerate()
+        journal_event(
+            request.user,
+            Action.DEVICE_CHANGED,
+            target=request.user,
+            reason="codes de secours renouvelés",
+        )
         context = {"codes": codes, "title": "Vos codes de secours"}
         response = render(request, "accounts/recovery_codes_shown.html", context)
         response["Cache-Control"] = "no-store"
@@ -518,6 +553,9 @@ def totp_replace(request):
     """A new phone: the current TOTP device is removed and a new one enrolled right away."""
     if request.method == "POST":
         TOTPDevice.objects.filter(user=request.user).delete()
+        journal_event(
+            request.user, Action.DEVICE_CHANGED, target=request.user, reason="application retirée"
+        )
         request.session.pop(django_otp.DEVICE_ID_SESSION_KEY, None)
         messages.info(request, "Ancienne application retirée : enregistrez la nouvelle.")
         return redirect("accounts:otp_setup")
@@ -545,6 +583,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
             session_key=current_key
         ):
             end_session(other)
+        journal_event(self.request.user, Action.PASSWORD_CHANGED, target=self.request.user)
         messages.success(self.request, "Mot de passe modifié. Vos autres sessions ont été fermées.")
         return response
 
@@ -569,6 +608,7 @@ def session_end(request, pk):
         messages.info(request, "Pour fermer la session en cours, utilisez « Se déconnecter ».")
     else:
         end_session(user_session)
+        journal_event(request.user, Action.SESSION_ENDED, target=request.user)
         messages.success(request, "Session fermée.")
     return redirect("accounts:sessions")
 

@@ -5,3 +5,6 @@ class JournalConfig(AppConfig):
     name = "cellule.journal"
     label = "journal"
     verbose_name = "Journal des accès"
+
+    def ready(self):
+        from cellule.journal import checks  # noqa: F401  (registers the start-up checks)

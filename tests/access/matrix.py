@@ -37,6 +37,8 @@ class Route:
     kwargs: object = None  # callable(world) → URL kwargs
     method: str = "get"
     note: str = ""
+    # The page shows personal data (of people followed or of staff): a 200 must be journaled.
+    personal: bool = False
 
     def status_for(self, actor: str):
         return self.expected.get(actor, self.default)
@@ -129,9 +131,19 @@ ROUTES = [
         default=403,
         kwargs=membership_of("coordinator"),
     ),
-    Route("accounts:membership_edit", MEMBERSHIP_MANAGER_ONLY, kwargs=membership_of("member")),
-    Route("accounts:membership_end", MEMBERSHIP_MANAGER_ONLY, kwargs=membership_of("member")),
-    Route("accounts:cell_detail", SITTING_ONLY, kwargs=cell_kwargs),
+    Route(
+        "accounts:membership_edit",
+        MEMBERSHIP_MANAGER_ONLY,
+        kwargs=membership_of("member"),
+        personal=True,
+    ),
+    Route(
+        "accounts:membership_end",
+        MEMBERSHIP_MANAGER_ONLY,
+        kwargs=membership_of("member"),
+        personal=True,
+    ),
+    Route("accounts:cell_detail", SITTING_ONLY, kwargs=cell_kwargs, personal=True),
     Route("accounts:charter_edit", MANAGER_ONLY, kwargs=cell_kwargs),
     Route("accounts:recovery_login", {"anonymous": LOGIN}),
     Route("accounts:reauthenticate", {"anonymous": LOGIN}),
@@ -168,7 +180,12 @@ ROUTES = [
         note="the administrator invites coordinators",
     ),
     Route("accounts:invitation_bulk", MANAGER_ONLY, kwargs=cell_kwargs),
-    Route("accounts:invitation_revoke", INVITATION_MANAGER_ONLY, kwargs=invitation_kwargs),
+    Route(
+        "accounts:invitation_revoke",
+        INVITATION_MANAGER_ONLY,
+        kwargs=invitation_kwargs,
+        personal=True,
+    ),
     Route(
         "accounts:invitation_resend",
         INVITATION_MANAGER_ONLY,
@@ -190,6 +207,12 @@ ROUTES = [
     Route("proconnect:callback", PUBLIC, default=404, note="ProConnect off"),
     Route("proconnect:logged_out", PUBLIC, default=404, note="ProConnect off"),
     Route("proconnect:logout", {"anonymous": LOGIN}, default=404, note="ProConnect off"),
+]
+
+DPO_ONLY = {**dict.fromkeys(ACTORS, 403), "anonymous": LOGIN, "unsigned": CHARTER, "dpo": 200}
+ROUTES += [
+    Route("journal:list", DPO_ONLY, personal=True),
+    Route("journal:export", DPO_ONLY, personal=True),
 ]
 
 # The Django admin is one rule: the technical administrator only (second factor included).

@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from cellule.journal.models import AuditEvent
 from tests.access.matrix import CHARTER, LOGIN, cases
 from tests.conftest import verified_client
 
@@ -12,6 +13,7 @@ def test_route_answers_each_actor_as_the_matrix_says(case, world, client):
     user = world.actors[case.actor]
     http = verified_client(user) if user else client
 
+    before = AuditEvent.objects.filter(actor_id=user.pk).count() if user else 0
     response = getattr(http, route.method)(url)
 
     if case.expected == LOGIN:
@@ -22,3 +24,10 @@ def test_route_answers_each_actor_as_the_matrix_says(case, world, client):
         assert "/charte/" in response.url
     else:
         assert response.status_code == case.expected, f"{route.name} as {case.actor}: {route.note}"
+
+    if route.personal and response.status_code == 200:
+        if hasattr(response, "streaming_content"):
+            b"".join(response.streaming_content)
+        assert AuditEvent.objects.filter(actor_id=user.pk).count() > before, (
+            f"{route.name}: read not journaled"
+        )

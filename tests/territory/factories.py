@@ -27,7 +27,7 @@ class CommuneFactory(factory.django.DjangoModelFactory):
         model = Commune
         django_get_or_create = ["code"]
 
-    code = factory.Sequence(lambda n: f"13{n + 500:03d}")
+    code = factory.Sequence(lambda n: f"13{n % 800 + 200:03d}")  # 5 characters, like INSEE codes
     name = factory.Sequence(lambda n: f"Commune {n}")
     departement = factory.SubFactory(DepartementFactory)
     population = 10000

@@ -1,0 +1,64 @@
+"""The journal des accès: one insert-only, hash-chained table in the « journal » database.
+
+Events hold references (ids, types, roles), never field contents. Actors and cells are plain
+UUIDs, not foreign keys: the journal lives in another database and outlives the accounts.
+"""
+
+from django.db import models
+
+from cellule.journal.enums import Action
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from cellule.access import scopes
+
+        return scopes.journal_events(self, user)
+
+
+class AuditEvent(models.Model):
+    # Assigned by recording.record() under a writer lock: 1, 2, 3... without gaps. It is the
+    # primary key so that no database sequence (which leaves gaps on rollback) is involved.
+    seq = models.BigIntegerField("n° d'ordre", primary_key=True)
+    time = models.DateTimeField("horodatage")
+    actor_id = models.UUIDField("utilisateur", null=True, blank=True)
+    actor_organisation_id = models.UUIDField("organisation de l'utilisateur", null=True, blank=True)
+    actor_role = models.CharField("rôle", max_length=40, blank=True)
+    # No `choices=`: every app adds actions, and choices would mean a migration for each one.
+    # recording.record() accepts only Action values.
+    action = models.CharField("action", max_length=40)
+    target_type = models.CharField("type d'objet", max_length=100, blank=True)
+    target_id = models.CharField("objet", max_length=100, blank=True)
+    # List pages record one event with the ids shown, in the order shown.
+    target_ids = models.JSONField("objets affichés", default=list, blank=True)
+    cell_id = models.UUIDField("cellule", null=True, blank=True)
+    reason = models.TextField("motif", blank=True)
+    request_id = models.CharField("identifiant de requête", max_length=64, blank=True)
+    # Text, not GenericIPAddressField: the hashed value must read back byte for byte on every
+    # database (PostgreSQL's inet would re-format IPv6 addresses).
+    ip = models.CharField("adresse IP", max_length=45, blank=True)
+    prev_hash = models.CharField("empreinte précédente", max_length=64)
+    hash = models.CharField("empreinte", max_length=64)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "événement du journal"
+        verbose_name_plural = "événements du journal"
+        ordering = ["seq"]
+        default_permissions = ()  # nobody edits the journal, not even in the admin
+        indexes = [
+            models.Index(fields=["cell_id", "time"], name="journal_cell_time"),
+            models.Index(fields=["actor_id", "time"], name="journal_actor_time"),
+            models.Index(fields=["target_type", "target_id"], name="journal_target"),
+        ]
+
+    def __str__(self):
+        return f"#{self.seq} {self.action_label} ({self.time:%Y-%m-%d %H:%M:%S})"
+
+    @property
+    def action_label(self) -> str:
+        try:
+            return Action(self.action).label
+        except ValueError:  # an action since removed from the enum: show the stored value
+            return self.action
