@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "cellule.accounts",
     "cellule.journal",
     "cellule.people",
+    "cellule.reports",
     "widget_tweaks",
     "dsfr",
     "django_htmx",

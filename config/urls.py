@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("cellule.core.urls")),
     path("", include("cellule.accounts.urls")),
     path("proconnect/", include("cellule.accounts.proconnect")),
+    path("signalements/", include("cellule.reports.urls")),
     path("journal/", include("cellule.journal.urls")),
     path("admin/", admin.site.urls),
     path("healthz", core_views.healthz, name="healthz"),

@@ -137,6 +137,7 @@ class World:
     other_cell: object
     actors: dict
     invitation: object
+    signalement: object
 
 
 @pytest.fixture
@@ -168,7 +169,10 @@ def world(
         "outsider": outsider,
     }
     invitation = InvitationFactory(cell=cell, invited_by=coordinator)
-    return World(cell=cell, other_cell=other_cell, actors=actors, invitation=invitation)
+    from tests.reports.factories import file_signalement
+
+    signalement = file_signalement(cell, by=reporter)
+    return World(cell=cell, other_cell=other_cell, actors=actors, invitation=invitation, signalement=signalement)
 
 
 @pytest.fixture
@@ -181,8 +185,10 @@ def pytest_collection_modifyitems(items):
     for item in items:
         marker = item.get_closest_marker("django_db")
         if marker is not None and "databases" not in marker.kwargs:
+            # Prepended, so that it is the closest marker even for a decorated test function.
             item.add_marker(
-                pytest.mark.django_db(*marker.args, **{**marker.kwargs, "databases": "__all__"})
+                pytest.mark.django_db(*marker.args, **{**marker.kwargs, "databases": "__all__"}),
+                append=False,
             )
         elif marker is None and "db" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.django_db(databases="__all__"))

@@ -13,6 +13,7 @@ from cellule.access.fetchers import (
     get_membership,
     get_own_membership,
     get_person,
+    get_signalement,
 )
 
-__all__ = ["get_cell", "get_invitation", "get_membership", "get_own_membership", "get_person"]
+__all__ = ["get_cell", "get_invitation", "get_membership", "get_own_membership", "get_person", "get_signalement"]

@@ -13,6 +13,7 @@ def for_cell(cell, user) -> dict[str, bool]:
         "manage_members": role in MANAGERS,
         "edit_charter": role in MANAGERS,
         "invite": role in MANAGERS,
+        "qualify": role in CELL_WIDE,
         # The technical administrator opens a cell by inviting its coordinator.
         "invite_coordinator": is_admin,
         "send_invitations": role in MANAGERS or is_admin,
@@ -57,4 +58,19 @@ def for_person(person, user) -> dict[str, bool]:
         "edit": cell_wide,
         # Crypto-shredding, for a record made in error: the coordinator, who manages the file.
         "erase": role_in(user, person.cell_id) in MANAGERS,
+    }
+
+
+def may_file_signalement(user, cell) -> bool:
+    """Reporters, and the members who sit in the cell, may file a fiche de signalement."""
+    return may_record_person(user, cell)
+
+
+def for_signalement(signalement, user) -> dict[str, bool]:
+    cell_wide = role_in(user, signalement.cell_id) in CELL_WIDE
+    received = signalement.status == "received"
+    return {
+        "view": cell_wide,
+        "qualify": cell_wide and received,
+        "check_person": cell_wide and received and signalement.person_checked_at is None,
     }

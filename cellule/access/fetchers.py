@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from cellule.access.journaling import Action, journal_event
 from cellule.accounts.models import Cell, Invitation, Membership
 from cellule.people.models import Person
+from cellule.reports.models import Signalement
 
 
 def _checked(obj, user, ability: str, *, action=Action.RECORD_VIEWED, reason: str = ""):
@@ -59,3 +60,10 @@ def get_person(user, pk, *, ability: str = "view") -> Person:
         Person.objects.visible_to(user).with_keys().select_related("cell", "commune"), pk=pk
     )
     return _checked(person, user, ability)
+
+
+def get_signalement(user, pk, *, ability: str = "view") -> Signalement:
+    signalement = get_object_or_404(
+        Signalement.objects.visible_to(user).select_related("cell", "reporter", "person__key"), pk=pk
+    )
+    return _checked(signalement, user, ability)

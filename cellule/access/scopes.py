@@ -84,3 +84,23 @@ def journal_events(queryset, user):
     return queryset.filter(
         Q(cell_id__in=cell_ids) | Q(cell_id__isnull=True, actor_id__in=actor_ids)
     )
+
+
+def signalements(queryset, user):
+    """Reports, in full: the president and coordinator of their cell. Members will see those of
+    the situations they follow (situations issue); a reporter sees only the minimal status of
+    their own (``own_signalements``); the administrator and the DPO see none."""
+    if not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    cell_ids = [cell_id for cell_id, role in roles_by_cell(user).items() if role in CELL_WIDE]
+    if cell_ids:
+        return queryset.filter(cell_id__in=cell_ids)
+    return queryset.none()
+
+
+def own_signalements(queryset, user):
+    """The reports a user filed, in the cells where they are habilitated today."""
+    if not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    cell_ids = list(roles_by_cell(user))
+    return queryset.filter(reporter=user, cell_id__in=cell_ids) if cell_ids else queryset.none()

@@ -1,4 +1,6 @@
+from cellule.access.abilities import PERSON_RECORDERS as SIGNALEMENT_FILERS
 from cellule.access.current import current_membership, granting_memberships
+from cellule.access.roles import CELL_WIDE
 from cellule.accounts.sessions import idle_seconds
 
 
@@ -7,8 +9,12 @@ def cells(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    membership = current_membership(request)
+    role = membership.role if membership else None
     return {
-        "current_membership": current_membership(request),
+        "nav_file_signalement": role in SIGNALEMENT_FILERS,
+        "nav_qualify": role in CELL_WIDE,
+        "current_membership": membership,
         "user_memberships": granting_memberships(request),
         "session_idle_seconds": idle_seconds(),
     }

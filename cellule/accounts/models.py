@@ -86,6 +86,9 @@ class Cell(models.Model):
     feedback_deadline_days = models.PositiveSmallIntegerField(
         "délai de retour d'information (jours)", default=30
     )
+    qualification_delay_days = models.PositiveSmallIntegerField(
+        "délai de qualification des signalements (jours)", default=7
+    )
     is_active = models.BooleanField("active", default=True)
     created_at = models.DateTimeField("créée le", auto_now_add=True)
 

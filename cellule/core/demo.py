@@ -6,7 +6,7 @@ Idempotent: every object is found by a natural key and created only when missing
 import base64
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -238,6 +238,125 @@ def _invitations(organisations, cells, users) -> None:
         )
 
 
+# (cell, reporter prefix, identity, days ago, indicator codes, text, urgent, decision)
+SIGNALEMENTS = [
+    (
+        "miramas",
+        "agent.miramas",
+        ("Lefèvre", "Benoît", date(2009, 3, 12), None),
+        62,
+        ["school-dropout", "withdrawal"],
+        "Ne vient plus au collège depuis la rentrée ; ne participe plus aux activités du service jeunesse.",
+        False,
+        {"agenda": True, "reason": "Décrochage scolaire et isolement : examen en séance."},
+    ),
+    (
+        "miramas",
+        "police-municipale.miramas",
+        ("Petit", "Lucas", None, 19),
+        41,
+        ["rejects-collective-life"],
+        "Altercations répétées avec les agents lors de rassemblements devant la médiathèque.",
+        False,
+        {
+            "closed": True,
+            "closure_reason": "out_of_remit",
+            "reason": "Tranquillité publique : hors du champ.",
+        },
+    ),
+    (
+        "miramas",
+        "agent.miramas",
+        ("Girard", "Yanis", date(2008, 9, 2), None),
+        10,
+        ["family-break", "violent-content"],
+        "A quitté le domicile familial ; a montré à d'autres jeunes des vidéos appelant à la violence.",
+        False,
+        None,
+    ),
+    (
+        "miramas",
+        "agent.miramas",
+        ("LEFEBVRE", "Benoit", date(2009, 3, 12), None),
+        2,
+        ["activities-dropped"],
+        "A abandonné le club de football où il jouait depuis quatre ans.",
+        False,
+        None,
+    ),
+    (
+        "miramas",
+        "police-municipale.miramas",
+        ("Moreau", "Inès", None, 15),
+        0,
+        ["legitimises-violence", "threats"],
+        "Propos publics légitimant un attentat récent ; menaces envers une enseignante rapportées par le collège.",
+        True,
+        None,
+    ),
+    (
+        "istres",
+        "agent.istres",
+        ("Bernard", "Nolan", date(2007, 1, 23), None),
+        4,
+        ["training-or-job-dropout", "conspiracy-discourse"],
+        "A quitté sa formation à la mission locale ; tient un discours complotiste en atelier.",
+        False,
+        None,
+    ),
+]
+
+
+def _signalements(cells, users) -> None:
+    """Reports to qualify (one urgent, one overdue, one possibly known), and decided ones."""
+    from cellule.people.identity import Identity
+    from cellule.reports import services as report_services
+    from cellule.reports.models import Indicator, Signalement
+
+    for cell_key in {row[0] for row in SIGNALEMENTS}:
+        if Signalement.objects.filter(cell=cells[cell_key]).exists():
+            return
+    today = timezone.localdate()
+    for cell_key, reporter, (
+        last,
+        first,
+        born,
+        age,
+    ), days, codes, text, urgent, decision in SIGNALEMENTS:
+        cell = cells[cell_key]
+        observed = today - timedelta(days=days + 3)
+        signalement = report_services.file_signalement(
+            cell=cell,
+            identity=Identity(
+                last_name=last, first_name=first, birth_date=born, approximate_age=age
+            ),
+            commune=cell.communes.first(),
+            observed_on=observed,
+            source_category="school" if "agent" in reporter else "municipal_police",
+            indicators=[
+                (Indicator.objects.get(code=code, is_current=True), observed) for code in codes
+            ],
+            text=text,
+            urgent=urgent,
+            by=users[reporter],
+        )
+        received = timezone.now() - timedelta(days=days)
+        Signalement.objects.filter(pk=signalement.pk).update(
+            created_at=received, due_on=Signalement.due_date_for(cell, received=received.date())
+        )
+        if decision:
+            coordinator = users[f"coordination.{cell_key}"]
+            report_services.confirm_new_person(signalement=signalement, by=coordinator)
+            report_services.qualify_signalement(
+                signalement=signalement,
+                decision=report_services.Qualification(**decision),
+                by=coordinator,
+            )
+            Signalement.objects.filter(pk=signalement.pk).update(
+                qualified_at=received + timedelta(days=3)
+            )
+
+
 def totp_secret(user) -> str:
     device = TOTPDevice.objects.get(user=user, confirmed=True)
     return base64.b32encode(device.bin_key).decode().rstrip("=")
@@ -256,6 +375,7 @@ def seed_demo() -> dict:
     users = _users(organisations)
     memberships = _memberships(users, cells)
     _invitations(organisations, cells, users)
+    _signalements(cells, users)
 
     accounts = []
     for person in PEOPLE:

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -11,6 +12,7 @@ from cellule.access.roles import CELL_WIDE, MANAGERS
 from cellule.accounts.decorators import charter_exempt, otp_exempt
 from cellule.accounts.models import Cell, Membership, User
 from cellule.core.health import readiness
+from cellule.reports.models import Signalement
 
 
 def home(request):
@@ -27,6 +29,15 @@ def home(request):
             .order_by("user__last_name")
         )
         context["can_manage"] = membership.role in MANAGERS
+        queue = (
+            Signalement.objects.visible_to(request.user)
+            .filter(cell_id=membership.cell_id)
+            .to_qualify()
+        )
+        context["to_qualify"] = list(queue.values_list("due_on", "urgent"))
+        today = timezone.localdate()
+        context["overdue_count"] = sum(1 for due_on, _ in context["to_qualify"] if due_on < today)
+        context["urgent_count"] = sum(1 for _, urgent in context["to_qualify"] if urgent)
     if request.user.is_admin:
         context["admin_cells"] = list(
             Cell.objects.visible_to(request.user).select_related("departement")
@@ -92,3 +103,4 @@ def readyz(request):
         {"status": "ok" if ready else "unavailable", "databases": databases},
         status=200 if ready else 503,
     )
+

@@ -36,6 +36,7 @@ class Route:
     default: object = 200
     kwargs: object = None  # callable(world) → URL kwargs
     method: str = "get"
+    data: object = None  # callable(world) → POST data
     note: str = ""
     # The page shows personal data (of people followed or of staff): a 200 must be journaled.
     personal: bool = False
@@ -213,6 +214,44 @@ DPO_ONLY = {**dict.fromkeys(ACTORS, 403), "anonymous": LOGIN, "unsigned": CHARTE
 ROUTES += [
     Route("journal:list", DPO_ONLY, personal=True),
     Route("journal:export", DPO_ONLY, personal=True),
+]
+
+
+def signalement_kwargs(world):
+    return {"pk": world.signalement.pk}
+
+
+# Any habilitated person who sits in the cell, or reports to it, may file a signalement — in the
+# cell they work in (the outsider files in their own cell).
+FILERS = {**LOGGED_IN, "guest": 403, "admin": 403, "dpo": 403}
+QUALIFIERS = {**FILERS, "member": 403, "state_delegate": 403, "reporter": 403}
+# A report in full: the cell's president and coordinator only; the reporter who filed it included
+# sees only its minimal status in « Mes signalements ».
+SIGNALEMENT_READERS = {
+    **LOGGED_IN,
+    **dict.fromkeys(("member", "state_delegate", "reporter", "guest", "admin", "dpo", "outsider"), 404),
+}
+ROUTES += [
+    Route("reports:new", FILERS),
+    Route("reports:mine", {"anonymous": LOGIN, "unsigned": CHARTER}),
+    Route("reports:queue", QUALIFIERS, personal=True),
+    Route("reports:detail", SIGNALEMENT_READERS, kwargs=signalement_kwargs, personal=True),
+    Route(
+        "reports:check_person",
+        SIGNALEMENT_READERS,
+        default=302,
+        kwargs=signalement_kwargs,
+        method="post",
+        data=lambda world: {"decision": "new"},
+        note="confirms a new person, back to the report",
+    ),
+    Route(
+        "reports:qualify",
+        SIGNALEMENT_READERS,
+        kwargs=signalement_kwargs,
+        method="post",
+        note="an empty decision: the page again, with the errors",
+    ),
 ]
 
 # The Django admin is one rule: the technical administrator only (second factor included).

@@ -14,7 +14,8 @@ def test_route_answers_each_actor_as_the_matrix_says(case, world, client):
     http = verified_client(user) if user else client
 
     before = AuditEvent.objects.filter(actor_id=user.pk).count() if user else 0
-    response = getattr(http, route.method)(url)
+    data = route.data(world) if route.data else {}
+    response = getattr(http, route.method)(url, data) if route.method == "post" else http.get(url)
 
     if case.expected == LOGIN:
         assert response.status_code == 302
