@@ -11,6 +11,8 @@ from cellule.accounts.security import RecoveryCode, RecoveryCodeDevice, UserSess
 
 # The technical administrator manages these apps in the admin, and nothing else (no personal data).
 ADMIN_APP_LABELS = frozenset({"accounts", "territory", "dsfr"})
+# ...and these reference models of other apps (never a model holding personal data).
+ADMIN_MODELS = {"reports": frozenset({"indicator"})}
 
 
 class Organisation(models.Model):
@@ -188,13 +190,17 @@ class User(AbstractBaseUser):
         return False
 
     def has_perm(self, perm: str, obj=None) -> bool:
-        return self.is_staff and perm.split(".", 1)[0] in ADMIN_APP_LABELS
+        if not self.is_staff:
+            return False
+        app_label, _, codename = perm.partition(".")
+        model = codename.partition("_")[2]
+        return app_label in ADMIN_APP_LABELS or model in ADMIN_MODELS.get(app_label, ())
 
     def has_perms(self, perm_list, obj=None) -> bool:
         return all(self.has_perm(perm, obj) for perm in perm_list)
 
     def has_module_perms(self, app_label: str) -> bool:
-        return self.is_staff and app_label in ADMIN_APP_LABELS
+        return self.is_staff and (app_label in ADMIN_APP_LABELS or app_label in ADMIN_MODELS)
 
 
 class InvitationQuerySet(models.QuerySet):

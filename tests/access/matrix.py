@@ -268,6 +268,7 @@ ADMIN_ROUTES = [
         "admin:accounts_organisation_changelist",
         "admin:accounts_membership_changelist",
         "admin:territory_commune_changelist",
+        "admin:reports_indicator_changelist",
     )
 ]
 

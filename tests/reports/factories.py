@@ -27,15 +27,22 @@ def file_signalement(
 ):
     if by is None:
         membership = Membership.objects.filter(cell=cell, role=Role.REPORTER).first()
-        by = membership.user if membership else MembershipFactory(cell=cell, role=Role.REPORTER).user
+        by = (
+            membership.user if membership else MembershipFactory(cell=cell, role=Role.REPORTER).user
+        )
     if birth_date is None and approximate_age is None:
-        birth_date = timezone.localdate().replace(year=timezone.localdate().year - 16) - timedelta(days=40)
+        birth_date = timezone.localdate().replace(year=timezone.localdate().year - 16) - timedelta(
+            days=40
+        )
     day = timezone.localdate() - timedelta(days=3)
     indicators = [(Indicator.objects.get(code=code, is_current=True), day) for code in codes]
     return services.file_signalement(
         cell=cell,
         identity=Identity(
-            last_name=last_name, first_name=first_name, birth_date=birth_date, approximate_age=approximate_age
+            last_name=last_name,
+            first_name=first_name,
+            birth_date=birth_date,
+            approximate_age=approximate_age,
         ),
         observed_on=day,
         source_category=SourceCategory.SCHOOL,

@@ -55,14 +55,24 @@ def test_a_reporter_files_and_sees_only_a_minimal_status(client_for, reporter, c
     response = client.post(reverse("reports:new"), valid_data())
     assert response.url == reverse("reports:mine")
     signalement = Signalement.objects.get()
-    assert (signalement.cell, signalement.reporter, signalement.status) == (cell, reporter, "received")
+    assert (signalement.cell, signalement.reporter, signalement.status) == (
+        cell,
+        reporter,
+        "received",
+    )
     assert signalement.person.identity.last_name == "Lefèvre"
     assert signalement.person.is_minor
-    assert [r.identity.first_name for r in signalement.person.legal_representatives.all()] == ["Anne"]
+    assert [r.identity.first_name for r in signalement.person.legal_representatives.all()] == [
+        "Anne"
+    ]
     assert signalement.text.startswith("Absent depuis")
     assert signalement.indicators.count() == 2
-    assert signalement.due_on == timezone.localdate() + timedelta(days=cell.qualification_delay_days)
-    assert AuditEvent.objects.filter(action=Action.RECORD_CREATED, target_id=str(signalement.pk)).exists()
+    assert signalement.due_on == timezone.localdate() + timedelta(
+        days=cell.qualification_delay_days
+    )
+    assert AuditEvent.objects.filter(
+        action=Action.RECORD_CREATED, target_id=str(signalement.pk)
+    ).exists()
 
     mine = client.get(reverse("reports:mine"))
     page = text(mine)
@@ -80,7 +90,9 @@ def test_the_reporter_never_learns_the_outcome(client_for, reporter, coordinator
     services.confirm_new_person(signalement=signalement, by=coordinator)
     services.qualify_signalement(
         signalement=signalement,
-        decision=services.Qualification(closed=True, closure_reason="malicious", reason="Aucun fait avéré."),
+        decision=services.Qualification(
+            closed=True, closure_reason="malicious", reason="Aucun fait avéré."
+        ),
         by=coordinator,
     )
     page = text(client_for(reporter).get(reverse("reports:mine")))
@@ -91,11 +103,27 @@ def test_the_reporter_never_learns_the_outcome(client_for, reporter, coordinator
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        ({"text": "x" * 1001}, "text", "Assurez-vous que cette valeur comporte au plus 1000 caractères"),
+        (
+            {"text": "x" * 1001},
+            "text",
+            "Assurez-vous que cette valeur comporte au plus 1000 caractères",
+        ),
         ({"observed_on": "2999-01-01"}, "observed_on", "La date ne peut pas être dans le futur."),
-        ({"birth_date": "2999-01-01"}, "birth_date", "La date de naissance ne peut pas être dans le futur."),
-        ({"birth_date": "", "approximate_age": ""}, "birth_date", "Indiquez la date de naissance ou, à défaut, un âge approximatif."),
-        ({"birth_date": "2010-03-12", "approximate_age": "15"}, "approximate_age", "soit la date de naissance, soit un âge approximatif"),
+        (
+            {"birth_date": "2999-01-01"},
+            "birth_date",
+            "La date de naissance ne peut pas être dans le futur.",
+        ),
+        (
+            {"birth_date": "", "approximate_age": ""},
+            "birth_date",
+            "Indiquez la date de naissance ou, à défaut, un âge approximatif.",
+        ),
+        (
+            {"birth_date": "2010-03-12", "approximate_age": "15"},
+            "approximate_age",
+            "soit la date de naissance, soit un âge approximatif",
+        ),
         ({"indicators": ["999999"]}, "indicators", "Sélectionnez un choix valide."),
         ({"indicators": []}, "indicators", "Cochez au moins un indicateur observé"),
         ({"last_name": "   "}, "last_name", "Ce champ est obligatoire."),
@@ -103,7 +131,9 @@ def test_the_reporter_never_learns_the_outcome(client_for, reporter, coordinator
         ({"rep1_relationship": "voisin"}, "rep1_relationship", "Sélectionnez un choix valide."),
     ],
 )
-def test_bad_input_gets_a_french_error_keeps_the_typing_and_creates_nothing(client_for, reporter, overrides, field, message):
+def test_bad_input_gets_a_french_error_keeps_the_typing_and_creates_nothing(
+    client_for, reporter, overrides, field, message
+):
     response = client_for(reporter).post(reverse("reports:new"), valid_data(**overrides))
     assert response.status_code == 200
     assert message in text(response)

@@ -25,5 +25,45 @@ def test_the_grid_holds_no_belief_practice_origin_appearance_or_diet():
 
 def test_the_forbidden_word_check_would_catch_a_bad_item():
     pattern = re.compile(r"\b(" + "|".join(FORBIDDEN_WORDS) + r")\b", re.IGNORECASE)
-    for bad in ["Port du voile", "Pratique religieuse accrue", "Changement de régime alimentaire", "Conversion récente"]:
+    for bad in [
+        "Port du voile",
+        "Pratique religieuse accrue",
+        "Changement de régime alimentaire",
+        "Conversion récente",
+    ]:
         assert pattern.search(bad), bad
+
+
+def test_the_administrator_rewords_an_item_as_a_new_version(client_for, admin_user, cell):
+    from django.urls import reverse
+
+    from tests.reports.factories import file_signalement
+
+    signalement = file_signalement(cell, codes=("withdrawal",))
+    old = Indicator.objects.get(code="withdrawal", is_current=True)
+    client = client_for(admin_user)
+    response = client.post(
+        reverse("admin:reports_indicator_change", args=[old.pk]),
+        {
+            "domain": old.domain,
+            "strength": old.strength,
+            "label": "Isolement marqué, repli sur soi",
+            "order": old.order,
+            "is_current": "on",
+        },
+    )
+    assert response.status_code == 302
+    current = Indicator.objects.get(code="withdrawal", is_current=True)
+    assert (current.version, current.label) == (2, "Isolement marqué, repli sur soi")
+    old.refresh_from_db()
+    assert not old.is_current
+    assert signalement.indicators.get().indicator.label == "Repli sur soi, isolement marqué"
+
+
+def test_the_administrator_sees_no_signalement_in_the_admin(client_for, admin_user):
+    from django.urls import NoReverseMatch, reverse
+
+    with pytest.raises(NoReverseMatch):
+        reverse("admin:reports_signalement_changelist")
+    page = client_for(admin_user).get(reverse("admin:index")).content.decode()
+    assert "Indicateurs" in page

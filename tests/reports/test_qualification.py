@@ -32,7 +32,9 @@ def test_queue_sorts_urgent_first_then_oldest_and_marks_overdue(client_for, coor
     assert response.context["pending"][1].is_overdue
 
 
-def test_queue_query_count_does_not_grow_with_the_reports(client_for, coordinator, cell, django_assert_max_num_queries):
+def test_queue_query_count_does_not_grow_with_the_reports(
+    client_for, coordinator, cell, django_assert_max_num_queries
+):
     for n in range(12):
         file_signalement(cell, last_name=f"Personne{n}")
     client = client_for(coordinator)
@@ -44,7 +46,9 @@ def test_queue_query_count_does_not_grow_with_the_reports(client_for, coordinato
 def test_known_person_is_proposed_and_the_report_attached(client_for, coordinator, cell):
     known = file_signalement(cell, last_name="Lefèvre", first_name="Benoît", birth_date=BIRTH)
     services.confirm_new_person(signalement=known, by=coordinator)
-    new = file_signalement(cell, last_name="LEFEBVRE", first_name="Benoit", birth_date=BIRTH, text="Nouveaux faits.")
+    new = file_signalement(
+        cell, last_name="LEFEBVRE", first_name="Benoit", birth_date=BIRTH, text="Nouveaux faits."
+    )
     client = client_for(coordinator)
 
     page = client.get(reverse("reports:detail", kwargs={"pk": new.pk}))
@@ -53,11 +57,16 @@ def test_known_person_is_proposed_and_the_report_attached(client_for, coordinato
     assert "même date de naissance" in text(page)
 
     # Qualifying before the check is refused.
-    refused = client.post(reverse("reports:qualify", kwargs={"pk": new.pk}), {"agenda": "on", "reason": "Faits répétés."})
+    refused = client.post(
+        reverse("reports:qualify", kwargs={"pk": new.pk}),
+        {"agenda": "on", "reason": "Faits répétés."},
+    )
     assert "Vérifiez d'abord si la personne est déjà connue" in text(refused)
 
     intake = new.person
-    client.post(reverse("reports:check_person", kwargs={"pk": new.pk}), {"person": str(known.person_id)})
+    client.post(
+        reverse("reports:check_person", kwargs={"pk": new.pk}), {"person": str(known.person_id)}
+    )
     new.refresh_from_db()
     assert new.person_id == known.person_id
     assert new.text == "Nouveaux faits."  # re-encrypted under the known person's key
@@ -83,18 +92,32 @@ def test_qualification_records_who_when_why(client_for, coordinator, cell):
     client = client_for(coordinator)
     response = client.post(
         reverse("reports:qualify", kwargs={"pk": signalement.pk}),
-        {"redirect": "on", "redirect_service": "pre", "agenda": "on", "reason": "Décrochage : PRE et examen en séance."},
+        {
+            "redirect": "on",
+            "redirect_service": "pre",
+            "agenda": "on",
+            "reason": "Décrochage : PRE et examen en séance.",
+        },
     )
     assert response.url == reverse("reports:queue")
     signalement = Signalement.objects.get(pk=signalement.pk)
     assert signalement.status == "qualified"
-    assert (signalement.qualified_by, signalement.outcome_redirected, signalement.outcome_agenda) == (coordinator, True, True)
+    assert (
+        signalement.qualified_by,
+        signalement.outcome_redirected,
+        signalement.outcome_agenda,
+    ) == (coordinator, True, True)
     assert signalement.redirect_service == "pre"
     assert signalement.qualification_reason == "Décrochage : PRE et examen en séance."
-    event = AuditEvent.objects.filter(action=Action.RECORD_UPDATED, target_id=str(signalement.pk)).last()
+    event = AuditEvent.objects.filter(
+        action=Action.RECORD_UPDATED, target_id=str(signalement.pk)
+    ).last()
     assert "Inscrit à l'ordre du jour" in event.reason and "Décrochage" not in event.reason
     # Nothing more to decide.
-    again = client.post(reverse("reports:qualify", kwargs={"pk": signalement.pk}), {"close": "on", "closure_reason": "other", "reason": "x"})
+    again = client.post(
+        reverse("reports:qualify", kwargs={"pk": signalement.pk}),
+        {"close": "on", "closure_reason": "other", "reason": "x"},
+    )
     assert again.status_code == 403
 
 
@@ -102,17 +125,25 @@ def test_qualification_records_who_when_why(client_for, coordinator, cell):
     ("data", "message"),
     [
         ({"reason": "x"}, "Choisissez au moins une suite à donner."),
-        ({"close": "on", "closure_reason": "unfounded", "agenda": "on", "reason": "x"}, "ne se combine avec aucune autre suite"),
+        (
+            {"close": "on", "closure_reason": "unfounded", "agenda": "on", "reason": "x"},
+            "ne se combine avec aucune autre suite",
+        ),
         ({"close": "on", "reason": "x"}, "Indiquez le motif du classement."),
         ({"redirect": "on", "reason": "x"}, "Indiquez vers quel service"),
         ({"agenda": "on", "reason": ""}, "Ce champ est obligatoire."),
-        ({"close": "on", "closure_reason": "vengeance", "reason": "x"}, "Sélectionnez un choix valide."),
+        (
+            {"close": "on", "closure_reason": "vengeance", "reason": "x"},
+            "Sélectionnez un choix valide.",
+        ),
     ],
 )
 def test_bad_decisions_are_refused_in_french(client_for, coordinator, cell, data, message):
     signalement = file_signalement(cell)
     services.confirm_new_person(signalement=signalement, by=coordinator)
-    response = client_for(coordinator).post(reverse("reports:qualify", kwargs={"pk": signalement.pk}), data)
+    response = client_for(coordinator).post(
+        reverse("reports:qualify", kwargs={"pk": signalement.pk}), data
+    )
     assert response.status_code == 200
     assert message in text(response)
     assert Signalement.objects.get(pk=signalement.pk).status == "received"
