@@ -125,8 +125,7 @@ def signalement_queue(request):
     return render(request, "reports/signalement_queue.html", context)
 
 
-def signalement_detail(request, pk):
-    signalement = access.get_signalement(request.user, pk)
+def _detail(request, signalement, form):
     abilities = signalement.abilities(request.user)
     candidates = services.possible_duplicates(signalement) if abilities["check_person"] else []
     if candidates:
@@ -143,10 +142,14 @@ def signalement_detail(request, pk):
         "abilities": abilities,
         "candidates": candidates,
         "indicators": signalement.indicators.select_related("indicator"),
-        "form": QualificationForm(),
+        "form": form,
         "title": f"Signalement n° {signalement.reference}",
     }
     return render(request, "reports/signalement_detail.html", context)
+
+
+def signalement_detail(request, pk):
+    return _detail(request, access.get_signalement(request.user, pk), QualificationForm())
 
 
 @require_POST
@@ -198,15 +201,4 @@ def signalement_qualify(request, pk):
         else:
             messages.success(request, f"Signalement n° {signalement.reference} qualifié.")
             return redirect("reports:queue")
-    abilities = signalement.abilities(request.user)
-    context = {
-        "signalement": signalement,
-        "abilities": abilities,
-        "candidates": services.possible_duplicates(signalement)
-        if abilities["check_person"]
-        else [],
-        "indicators": signalement.indicators.select_related("indicator"),
-        "form": form,
-        "title": f"Signalement n° {signalement.reference}",
-    }
-    return render(request, "reports/signalement_detail.html", context, status=200)
+    return _detail(request, signalement, form)
