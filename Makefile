@@ -26,6 +26,9 @@ demo: migrate
 
 run: demo
 	@echo "Cellule : http://$(HOST):$(PORT)/ (comptes de démonstration ci-dessus)"
+	@echo "Tâches planifiées : manage.py run_periodic toutes les 2 minutes, tant que le serveur tourne."
+	@( while true; do $(BIN)/python manage.py run_periodic; sleep 120; done ) & periodic=$$!; \
+	trap 'pkill -P $$periodic 2>/dev/null; kill $$periodic 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: $(STAMP)
@@ -40,9 +43,26 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: $(STAMP)
-	@echo "make bench : le banc d'essai national (données synthétiques, charge, journal) n'est pas encore écrit."
-	@echo "Il arrive avec le ticket « Production and scale » ; rien n'est mesuré pour l'instant."
+# The national benchmark (docs/bench.md), not part of make test: BENCH_SCALE=small for a quick
+# run; BENCH_REGENERATE=1 to rebuild the data set; BENCH_SECONDS, BENCH_USERS, BENCH_DATABASE_URL…
+BENCH_SCALE ?= default
+BENCH_STAMP := $(VENV)/.installed-bench
+
+$(BENCH_STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	@if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null && [ -z "$$BENCH_DATABASE_URL" ]; then \
+	  version=$$(ls /etc/postgresql | sort -n | tail -n 1); \
+	  echo "PostgreSQL $$version : démarrage du cluster local"; \
+	  pg_ctlcluster --skip-systemctl-redirect "$$version" main start; \
+	  for _ in $$(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done; \
+	fi
+	$(BIN)/python -m bench.generate --scale $(BENCH_SCALE)
+	$(BIN)/python -m bench.run --scale $(BENCH_SCALE)
 
 clean:
 	rm -rf $(VENV) var

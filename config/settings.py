@@ -84,12 +84,17 @@ INSTALLED_APPS = [
     "cellule.journal",
     "cellule.people",
     "cellule.reports",
+    "cellule.stats",
+    "cellule.cases",
     "widget_tweaks",
     "dsfr",
     "django_htmx",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "cellule.alerts",
+    "django_tasks",
+    "django_tasks_db",  # app label « django_tasks_database »
 ]
 
 MIDDLEWARE = [
@@ -131,6 +136,7 @@ TEMPLATES = [
                 "dsfr.context_processors.site_config",
                 "csp.context_processors.nonce",
                 "cellule.accounts.context_processors.cells",
+                "cellule.alerts.context_processors.unread_notifications",
             ],
         },
     },
@@ -317,6 +323,14 @@ CELLULE_JOURNAL_RETENTION_MONTHS = int(os.environ.get("CELLULE_JOURNAL_RETENTION
 CELLULE_UNUSUAL_READS_PER_HOUR = int(os.environ.get("CELLULE_UNUSUAL_READS_PER_HOUR", "20"))
 # Address of the service, for the links of e-mails sent by scheduled commands (no request there).
 CELLULE_BASE_URL = os.environ.get("CELLULE_BASE_URL", "http://127.0.0.1:8000")
+
+# --- Alerts and background tasks ----------------------------------------------------------------
+
+# Immediate e-mails are sent by `manage.py db_worker`; `manage.py run_periodic` (every few
+# minutes) sends digests, reminders, retries and anything the worker missed.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Daily digests go out from this hour (local time), once per user and day.
+CELLULE_DIGEST_HOUR = int(os.environ.get("CELLULE_DIGEST_HOUR", "7"))
 
 # --- Logging ----------------------------------------------------------------------------------
 

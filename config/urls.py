@@ -12,8 +12,15 @@ urlpatterns = [
     path("", include("cellule.accounts.urls")),
     path("proconnect/", include("cellule.accounts.proconnect")),
     path("signalements/", include("cellule.reports.urls")),
+    path("situations/", include("cellule.cases.urls")),
     path("journal/", include("cellule.journal.urls")),
+    path("statistiques/", include("cellule.stats.urls")),
+    path("notifications/", include("cellule.alerts.urls")),
     path("admin/", admin.site.urls),
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
 ]
+
+# The benchmark's floor page (make bench): exists only in a server started with CELLULE_BENCH=1.
+if core_views.bench_floor_enabled():
+    urlpatterns.append(path("_bench/plancher/", core_views.bench_floor, name="bench_floor"))

@@ -56,6 +56,21 @@ def _empty_committed_journal(request):
         wipe_journal()
 
 
+@pytest.fixture(autouse=True)
+def _indicator_grid_after_flush(request):
+    """A transactional test flushes the database, the indicator grid of the data migration too:
+    the next transactional test on the same worker gets it back (idempotent)."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        import importlib
+
+        from django.apps import apps
+
+        request.getfixturevalue("transactional_db")
+        grid = importlib.import_module("cellule.reports.migrations.0002_indicator_grid")
+        grid.load_grid(apps, None)
+
+
 @pytest.fixture
 def client_for():
     return verified_client

@@ -10,10 +10,12 @@ Models import this package lazily (inside methods), so that it may import them a
 from cellule.access.fetchers import (
     get_cell,
     get_invitation,
+    get_measure,
     get_membership,
     get_own_membership,
     get_person,
     get_signalement,
+    get_situation,
 )
 
-__all__ = ["get_cell", "get_invitation", "get_membership", "get_own_membership", "get_person", "get_signalement"]
+__all__ = ["get_cell", "get_invitation", "get_measure", "get_membership", "get_own_membership", "get_person", "get_signalement", "get_situation"]

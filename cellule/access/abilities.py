@@ -14,6 +14,9 @@ def for_cell(cell, user) -> dict[str, bool]:
         "edit_charter": role in MANAGERS,
         "invite": role in MANAGERS,
         "qualify": role in CELL_WIDE,
+        # Anonymous statistics (facts only); the préfecture's cell also sees its département's.
+        "view_stats": role in CELL_WIDE,
+        "view_departement_stats": role in CELL_WIDE and cell.kind == "departmental",
         # The technical administrator opens a cell by inviting its coordinator.
         "invite_coordinator": is_admin,
         "send_invitations": role in MANAGERS or is_admin,
@@ -73,4 +76,67 @@ def for_signalement(signalement, user) -> dict[str, bool]:
         "view": cell_wide,
         "qualify": cell_wide and received,
         "check_person": cell_wide and received and signalement.person_checked_at is None,
+    }
+
+
+# --- Situations (cases) -------------------------------------------------------------------------
+
+OPEN_SITUATION = ("assessment", "support", "watch")
+
+
+def _provides_measure(situation, user) -> bool:
+    """The user's organisation provides a (not refused) measure of the situation."""
+    if not user.organisation_id:
+        return False
+    cached = getattr(situation, "_provider_ids", None)
+    if cached is None:
+        cached = set(
+            situation.measures.exclude(status="refused").values_list("provider_id", flat=True)
+        )
+        situation._provider_ids = cached
+    return user.organisation_id in cached
+
+
+def for_situation(situation, user) -> dict[str, bool]:
+    """President and coordinator: everything (the archive with a reason); the référent de parcours
+    (a member or state delegate): the situation and its follow-up; a provider's member: only the
+    restricted view of their measure (``for_measure``)."""
+    role = role_in(user, situation.cell_id)
+    cell_wide = role in CELL_WIDE
+    archived = situation.status == "archived"
+    open_ = situation.status in OPEN_SITUATION
+    referent = role in SITTING and situation.referent_id == user.pk and not archived
+    follows = cell_wide or referent
+    return {
+        "view": follows and not archived,
+        "view_archived": cell_wide and archived,
+        "view_reports": cell_wide,
+        "view_consultations": cell_wide,
+        "view_provider": role in SITTING and not archived and _provides_measure(situation, user),
+        "transition": cell_wide and open_,
+        "close": cell_wide and open_,
+        "assign_referent": cell_wide and open_,
+        "manage_measures": follows and open_,
+        "review": follows and open_,
+        "add_note": follows and open_,
+    }
+
+
+def for_measure(measure, user) -> dict[str, bool]:
+    situation = measure.situation
+    role = role_in(user, situation.cell_id)
+    on_situation = for_situation(situation, user)
+    provider = (
+        role in SITTING
+        and bool(user.organisation_id)
+        and measure.provider_id == user.organisation_id
+        and measure.status != "refused"
+        and situation.status != "archived"
+    )
+    manage = on_situation["manage_measures"]
+    progress = manage or (provider and situation.status in OPEN_SITUATION)
+    return {
+        "view": on_situation["view"] or provider,
+        "record_consent": manage and measure.status == "proposed",
+        "change_status": progress and measure.status in ("accepted", "ongoing"),
     }

@@ -67,3 +67,37 @@ def get_signalement(user, pk, *, ability: str = "view") -> Signalement:
         Signalement.objects.visible_to(user).select_related("cell", "reporter", "person__key"), pk=pk
     )
     return _checked(signalement, user, ability)
+
+
+def get_situation(user, pk, *, ability: str = "view", reason: str | None = None):
+    """A situation; an archived one only with ability ``view_archived`` and a stated reason,
+    which the journal keeps with the read."""
+    from cellule.cases.models import Situation
+
+    situation = get_object_or_404(
+        Situation.objects.visible_to(user).select_related(
+            "cell", "person__key", "person__commune", "referent"
+        ),
+        pk=pk,
+    )
+    reason = (reason or "").strip()
+    if ability == "view_archived" and not reason:
+        raise PermissionDenied("Indiquez le motif de la consultation de la situation archivée.")
+    return _checked(situation, user, ability, reason=reason)
+
+
+def get_measure(user, pk, *, ability: str = "view"):
+    """A measure: for its provider's members, the restricted view (no origin report)."""
+    from cellule.cases.models import Measure
+
+    measure = get_object_or_404(
+        Measure.objects.visible_to(user).select_related(
+            "situation__cell",
+            "situation__person__key",
+            "situation__referent",
+            "provider",
+            "referent",
+        ),
+        pk=pk,
+    )
+    return _checked(measure, user, ability)

@@ -43,17 +43,23 @@ def memberships(queryset, user):
 
 
 def persons(queryset, user):
-    """Persons concerned: the president and coordinator of their cell, and nobody else for now.
-
-    Members will see the persons of the situations they follow (situations issue). Reporters never
-    see persons, not even the ones they reported; the administrator and the DPO do not either.
+    """Persons concerned: the president and coordinator of their cell; a member or state delegate,
+    the person of a (not archived) situation they follow as référent or measure provider.
+    Reporters never see persons, not even the ones they reported; the administrator and the DPO
+    do not either.
     """
     if not user.is_authenticated or not user.is_active:
         return queryset.none()
-    cell_ids = [cell_id for cell_id, role in roles_by_cell(user).items() if role in CELL_WIDE]
-    if cell_ids:
-        return queryset.filter(cell_id__in=cell_ids)
-    return queryset.none()
+    roles = roles_by_cell(user)
+    cell_ids = [cell_id for cell_id, role in roles.items() if role in CELL_WIDE]
+    grant = Q(cell_id__in=cell_ids) if cell_ids else None
+    if any(role in SITTING and role not in CELL_WIDE for role in roles.values()):
+        from cellule.cases.models import Situation
+
+        # Members see the person of a situation they follow (as référent or measure provider).
+        followed = Q(pk__in=Situation.objects.visible_to(user).current().values("person_id"))
+        grant = followed if grant is None else grant | followed
+    return queryset.filter(grant) if grant is not None else queryset.none()
 
 
 def legal_representatives(queryset, user):
@@ -86,6 +92,13 @@ def journal_events(queryset, user):
     )
 
 
+def notifications(queryset, user):
+    """One's own notifications, and nobody else's: not the administrator's, not the DPO's."""
+    if not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    return queryset.filter(recipient=user)
+
+
 def signalements(queryset, user):
     """Reports, in full: the president and coordinator of their cell. Members will see those of
     the situations they follow (situations issue); a reporter sees only the minimal status of
@@ -104,3 +117,46 @@ def own_signalements(queryset, user):
         return queryset.none()
     cell_ids = list(roles_by_cell(user))
     return queryset.filter(reporter=user, cell_id__in=cell_ids) if cell_ids else queryset.none()
+
+
+# --- Situations (cases) -------------------------------------------------------------------------
+
+
+def situations(queryset, user):
+    """Situations: the president and coordinator see every situation of their cell (the archived
+    ones too, but get_situation asks them a reason for those); a member or state delegate sees the
+    open or closed situations where they are référent de parcours or where their organisation
+    provides a measure (a provider only through the restricted view: see abilities). Reporters,
+    guests, the administrator and the DPO see none."""
+    if not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    from cellule.cases.enums import SituationStatus
+    from cellule.cases.models import Measure
+
+    roles = roles_by_cell(user)
+    cell_wide = [cell_id for cell_id, role in roles.items() if role in CELL_WIDE]
+    sitting = [
+        cell_id for cell_id, role in roles.items() if role in SITTING and role not in CELL_WIDE
+    ]
+    if not cell_wide and not sitting:
+        return queryset.none()
+    grant = Q(cell_id__in=cell_wide)
+    if sitting:
+        follows = Q(referent=user)
+        if user.organisation_id:
+            follows |= Q(
+                pk__in=Measure.objects.filter(provider_id=user.organisation_id)
+                .exclude(status="refused")  # a refused measure gives its provider nothing more
+                .values("situation_id")
+            )
+        # HOOK (séances issue): | situations on the agenda of a séance the user is convened to,
+        # from the convocation to 30 days after the séance.
+        grant |= Q(cell_id__in=sitting) & follows & ~Q(status=SituationStatus.ARCHIVED)
+    return queryset.filter(grant)
+
+
+def measures(queryset, user):
+    """Measures of the situations a user may see (the provider's members: their organisation's)."""
+    from cellule.cases.models import Situation
+
+    return queryset.filter(situation__in=situations(Situation.objects.all(), user))

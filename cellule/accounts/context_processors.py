@@ -1,6 +1,6 @@
 from cellule.access.abilities import PERSON_RECORDERS as SIGNALEMENT_FILERS
 from cellule.access.current import current_membership, granting_memberships
-from cellule.access.roles import CELL_WIDE
+from cellule.access.roles import CELL_WIDE, SITTING
 from cellule.accounts.sessions import idle_seconds
 
 
@@ -14,6 +14,7 @@ def cells(request):
     return {
         "nav_file_signalement": role in SIGNALEMENT_FILERS,
         "nav_qualify": role in CELL_WIDE,
+        "nav_situations": role in SITTING,
         "current_membership": membership,
         "user_memberships": granting_memberships(request),
         "session_idle_seconds": idle_seconds(),

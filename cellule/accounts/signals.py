@@ -2,9 +2,14 @@
 
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from cellule.access.journaling import Action, journal_event
+
+# Account-security changes, sent by the account views with user= and request= (the alerts app
+# notifies the account's owner). second_factor_changed also has change="totp" or "recovery_codes".
+second_factor_changed = Signal()
+password_changed = Signal()
 
 
 def _account(identifier):

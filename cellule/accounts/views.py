@@ -15,7 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cellule import access
 from cellule.access.journaling import Action, journal_event
-from cellule.accounts import invitations, services
+from cellule.accounts import invitations, services, signals
 from cellule.accounts.decorators import charter_exempt, otp_exempt
 from cellule.accounts.enums import Role
 from cellule.accounts.forms import (
@@ -123,6 +123,9 @@ def otp_setup(request):
                 target=request.user,
                 reason="application enregistrée",
             )
+            signals.second_factor_changed.send(
+                sender=User, user=request.user, request=request, change="totp"
+            )
             messages.success(request, "Votre application d'authentification est enregistrée.")
             return redirect(_next_url(request))
         form.add_error(
@@ -173,6 +176,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         journal_event(
             None, Action.PASSWORD_CHANGED, target=form.user, reason="lien de réinitialisation"
         )
+        signals.password_changed.send(sender=User, user=form.user, request=self.request)
         UserSession.objects.filter(
             user=form.user
         ).delete()  # the old sessions died with the old hash
@@ -539,6 +543,9 @@ def recovery_codes(request):
             target=request.user,
             reason="codes de secours renouvelés",
         )
+        signals.second_factor_changed.send(
+            sender=User, user=request.user, request=request, change="recovery_codes"
+        )
         context = {"codes": codes, "title": "Vos codes de secours"}
         response = render(request, "accounts/recovery_codes_shown.html", context)
         response["Cache-Control"] = "no-store"
@@ -555,6 +562,9 @@ def totp_replace(request):
         TOTPDevice.objects.filter(user=request.user).delete()
         journal_event(
             request.user, Action.DEVICE_CHANGED, target=request.user, reason="application retirée"
+        )
+        signals.second_factor_changed.send(
+            sender=User, user=request.user, request=request, change="totp"
         )
         request.session.pop(django_otp.DEVICE_ID_SESSION_KEY, None)
         messages.info(request, "Ancienne application retirée : enregistrez la nouvelle.")
@@ -584,6 +594,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         ):
             end_session(other)
         journal_event(self.request.user, Action.PASSWORD_CHANGED, target=self.request.user)
+        signals.password_changed.send(sender=User, user=self.request.user, request=self.request)
         messages.success(self.request, "Mot de passe modifié. Vos autres sessions ont été fermées.")
         return response
 

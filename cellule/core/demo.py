@@ -357,6 +357,153 @@ def _signalements(cells, users) -> None:
             )
 
 
+# More persons followed in Miramas: (identity, days ago, indicator codes, text, outcome)
+SITUATION_REPORTS = [
+    (
+        ("Dubois", "Sarah", date(2007, 6, 3), None),
+        120,
+        ["family-break", "withdrawal"],
+        "A quitté le foyer familial ; ne répond plus aux éducateurs du quartier.",
+        "watch",
+    ),
+    (
+        ("Fabre", "Mathis", date(2008, 11, 20), None),
+        200,
+        ["school-dropout"],
+        "Absences répétées au lycée professionnel depuis deux mois.",
+        "closed",
+    ),
+]
+
+
+def _situations(cells, users, organisations) -> None:
+    """Miramas follows Benoît Lefèvre (opened by the « agenda » report): two measures, one
+    accepted with consent, one proposed to the mission locale, a review due soon; Sarah Dubois is
+    in watch with an overdue review; Mathis Fabre's situation is closed. Created once."""
+    from cellule.cases import services as case_services
+    from cellule.cases.models import Measure, Situation
+    from cellule.people.identity import Identity
+    from cellule.reports import services as report_services
+    from cellule.reports.models import Indicator, Signalement
+
+    cell = cells["miramas"]
+    if Measure.objects.filter(situation__cell=cell).exists():
+        return
+    coordinator = users["coordination.miramas"]
+    today = timezone.localdate()
+    # A demo seeded before situations existed: its « agenda » report opens the situation now.
+    for report in Signalement.objects.filter(cell=cell, outcome_agenda=True, situation=None):
+        case_services.open_situation_for_report(signalement=report, by=coordinator)
+    benoit = Situation.objects.filter(cell=cell).open().select_related("person__key").first()
+    if benoit is None:
+        return
+    benoit = case_services.assign_referent(
+        situation=benoit, referent=users["ccas.miramas"], by=coordinator
+    )
+    benoit = case_services.transition_situation(
+        situation=benoit,
+        to="support",
+        reason="La famille accepte un accompagnement après l'entretien au CCAS.",
+        by=coordinator,
+    )
+    accepted = case_services.propose_measure(
+        situation=benoit,
+        kind="family_parenting",
+        provider=organisations["ccas_miramas"],
+        referent=users["ccas.miramas"],
+        proposed_on=today - timedelta(days=40),
+        by=coordinator,
+    )
+    case_services.record_consent(
+        measure=accepted,
+        accepted=True,
+        answered_on=today - timedelta(days=35),
+        parental_consent_on=today - timedelta(days=35),
+        by=coordinator,
+    )
+    case_services.propose_measure(
+        situation=benoit,
+        kind="training_employment",
+        provider=organisations["mission_locale"],
+        referent=users["mission-locale"],
+        proposed_on=today - timedelta(days=5),
+        by=coordinator,
+    )
+    case_services.record_review(
+        situation=benoit,
+        changes="Reprise partielle du collège ; la mère participe aux entretiens.",
+        next_review_on=today + timedelta(days=6),
+        by=coordinator,
+    )
+    for (last, first, born, age), days, codes, text, outcome in SITUATION_REPORTS:
+        observed = today - timedelta(days=days + 3)
+        signalement = report_services.file_signalement(
+            cell=cell,
+            identity=Identity(
+                last_name=last, first_name=first, birth_date=born, approximate_age=age
+            ),
+            commune=cell.communes.first(),
+            observed_on=observed,
+            source_category="youth_service",
+            indicators=[
+                (Indicator.objects.get(code=code, is_current=True), observed) for code in codes
+            ],
+            text=text,
+            by=users["agent.miramas"],
+        )
+        report_services.confirm_new_person(signalement=signalement, by=coordinator)
+        report_services.qualify_signalement(
+            signalement=signalement,
+            decision=report_services.Qualification(agenda=True, reason="Examen en séance."),
+            by=coordinator,
+        )
+        situation = Situation.objects.get(origin_reports=signalement)
+        if outcome == "watch":
+            situation = case_services.assign_referent(
+                situation=situation, referent=users["prevention.miramas"], by=coordinator
+            )
+            case_services.transition_situation(
+                situation=situation,
+                to="watch",
+                reason="Contact renoué par l'éducateur ; pas de mesure pour l'instant.",
+                by=coordinator,
+            )
+            Situation.objects.filter(pk=situation.pk).update(
+                next_review_on=today - timedelta(days=12)
+            )
+        else:
+            case_services.close_situation(
+                situation=situation,
+                reason="goals_met",
+                text="Retour régulier au lycée ; la famille ne souhaite pas d'autre suivi.",
+                reviews=[],
+                by=coordinator,
+            )
+
+
+def _notifications(users, cells) -> None:
+    """A few notifications for the bell: a security notice, an older one already read, and the
+    DPO's alert on the journal (fixed keys: created once)."""
+    from cellule.alerts.services import notify
+
+    coordinator = users["coordination.miramas"]
+    for notification in notify(
+        kind="password_changed", recipients=[coordinator], target=coordinator, key="demo"
+    ):
+        notification.created_at = timezone.now() - timedelta(days=3)
+        notification.read_at = notification.created_at + timedelta(hours=1)
+        notification.save(update_fields=["created_at", "read_at"])
+        notification.emails.all().delete()  # long read: no e-mail to send now
+    notify(kind="new_login", recipients=[coordinator], target=coordinator, key="demo")
+    notify(
+        kind="unusual_reading",
+        recipients=[users["dpo.miramas"]],
+        cell=cells["miramas"],
+        target=users["ccas.miramas"],
+        key="demo",
+    )
+
+
 def totp_secret(user) -> str:
     device = TOTPDevice.objects.get(user=user, confirmed=True)
     return base64.b32encode(device.bin_key).decode().rstrip("=")
@@ -375,7 +522,9 @@ def seed_demo() -> dict:
     users = _users(organisations)
     memberships = _memberships(users, cells)
     _invitations(organisations, cells, users)
+    _notifications(users, cells)
     _signalements(cells, users)
+    _situations(cells, users, organisations)
 
     accounts = []
     for person in PEOPLE:

@@ -1,3 +1,6 @@
+import os
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponseBadRequest, JsonResponse
@@ -8,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from cellule.access.current import current_membership, set_current_cell
-from cellule.access.roles import CELL_WIDE, MANAGERS
+from cellule.access.roles import CELL_WIDE, MANAGERS, SITTING
 from cellule.accounts.decorators import charter_exempt, otp_exempt
 from cellule.accounts.models import Cell, Membership, User
 from cellule.core.health import readiness
@@ -38,6 +41,21 @@ def home(request):
         today = timezone.localdate()
         context["overdue_count"] = sum(1 for due_on, _ in context["to_qualify"] if due_on < today)
         context["urgent_count"] = sum(1 for _, urgent in context["to_qualify"] if urgent)
+    if membership is not None and membership.role in SITTING:
+        from cellule.cases.models import Situation
+
+        soon = timezone.localdate() + timedelta(days=14)  # overdue, or due within two weeks
+        due = (
+            Situation.objects.visible_to(request.user)
+            .filter(cell_id=membership.cell_id, next_review_on__lte=soon)
+            .to_review()
+            .values_list("next_review_on", flat=True)
+        )
+        review_dates = list(due)
+        context["review_count"] = len(review_dates)
+        context["review_overdue_count"] = sum(
+            1 for day in review_dates if day < timezone.localdate()
+        )
     if request.user.is_admin:
         context["admin_cells"] = list(
             Cell.objects.visible_to(request.user).select_related("departement")
@@ -104,3 +122,16 @@ def readyz(request):
         status=200 if ready else 503,
     )
 
+
+# --- Benchmark (make bench, docs/bench.md) ------------------------------------------------------
+
+
+def bench_floor_enabled() -> bool:
+    """The floor page is routed only in a server started by the bench (CELLULE_BENCH=1)."""
+    return os.environ.get("CELLULE_BENCH") == "1"
+
+
+def bench_floor(request):
+    """The bench's floor page: logged in, second factor and charter checked, the site's layout
+    and nothing else. Every page's throughput is compared with this one's, in the same run."""
+    return render(request, "core/bench_floor.html", {"title": "Plancher du banc d'essai"})

@@ -1,7 +1,8 @@
 """Unusual reading patterns: a user who opens many distinct files in an hour is worth a look.
 
-Run hourly by ``manage.py journal_watch``. The DPO is told by an e-mail with no personal data, and
-the alert itself is a journal event (action ``unusual_reading``, target = the reader's account),
+Run hourly by ``manage.py journal_watch`` (and by ``manage.py run_periodic``). The DPO gets an
+``unusual_reading`` notification (cellule.alerts: e-mailed at once, no personal data), and the
+alert itself is a journal event (action ``unusual_reading``, target = the reader's account),
 which the DPO finds in the journal screen.
 """
 
@@ -9,9 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db.models import Count
-from django.template.loader import render_to_string
 
 from cellule.journal.enums import Action
 from cellule.journal.models import AuditEvent
@@ -58,8 +57,11 @@ def unusual_readers(*, window_end: datetime, limit: int | None = None) -> list[U
 
 
 def raise_alerts(*, window_end: datetime, base_url: str = "") -> list[UnusualReader]:
-    """Records one alert per reader and hour, and tells the DPOs of the cells concerned."""
+    """Records one alert per reader and hour, and tells the DPOs of the cells concerned.
+
+    (base_url is no longer used: the e-mail's link comes from CELLULE_BASE_URL.)"""
     from cellule.accounts.models import Cell, User
+    from cellule.alerts.services import notify
     from cellule.journal import record
 
     alerted = []
@@ -71,7 +73,7 @@ def raise_alerts(*, window_end: datetime, base_url: str = "") -> list[UnusualRea
         ).exists()
         if already:
             continue
-        for cell_id in reader.cell_ids or {None}:
+        events = [
             record(
                 actor=None,
                 action=Action.UNUSUAL_READING,
@@ -80,17 +82,20 @@ def raise_alerts(*, window_end: datetime, base_url: str = "") -> list[UnusualRea
                 cell=cell_id,
                 reason=f"{reader.distinct_records} fiches distinctes en une heure (seuil : {threshold()})",
             )
+            for cell_id in reader.cell_ids or {None}
+        ]
         organisations = Cell.objects.filter(pk__in=reader.cell_ids).values_list(
             "organisation_id", flat=True
         )
         dpos = User.objects.filter(
             global_role="dpo", is_active=True, organisation_id__in=organisations
         )
-        recipients = list(dpos.values_list("email", flat=True))
-        if recipients:
-            body = render_to_string(
-                "journal/email/unusual_reading.txt", {"base_url": base_url.rstrip("/")}
-            )
-            send_mail("Cellule : alerte sur le journal des accès", body, None, recipients)
+        notify(
+            kind="unusual_reading",
+            recipients=dpos,
+            cell=next(iter(reader.cell_ids)) if len(reader.cell_ids) == 1 else None,
+            target=("accounts.user", reader.actor_id),
+            key=f"journal:{events[0].seq}",
+        )
         alerted.append(reader)
     return alerted

@@ -136,6 +136,15 @@ class Signalement(Sealed):
     )
     outcome_agenda = models.BooleanField("inscrit à l'ordre du jour", default=False)
     outcome_transmitted = models.BooleanField("transmis à la préfecture", default=False)
+    # The situation this report opened or joined (agenda / transmitted outcomes).
+    situation = models.ForeignKey(
+        "cases.Situation",
+        verbose_name="situation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="origin_reports",
+    )
 
     objects = SignalementQuerySet.as_manager()
 

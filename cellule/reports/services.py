@@ -14,6 +14,8 @@ from cellule.people.duplicates import find_possible_duplicates
 from cellule.people.models import Person
 from cellule.reports.enums import SignalementStatus
 from cellule.reports.models import TEXT_MAX_LENGTH, Indicator, Signalement, SignalementIndicator
+from cellule.stats import services as stats
+from cellule.stats.enums import FactKind, QualificationOutcome
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,13 @@ def file_signalement(
             for indicator, day in indicators
         )
         journal_event(by, Action.RECORD_CREATED, target=signalement)
+        stats.record_fact(
+            kind=FactKind.SIGNALEMENT_RECEIVED,
+            cell=cell,
+            commune=person.commune_id,
+            category=source_category,
+            age_band=stats.age_band_of(person),
+        )
     return signalement
 
 
@@ -112,7 +121,7 @@ def attach_to_person(
         raise ValidationError("Cette personne n'est plus accessible.")
     with transaction.atomic():
         signalement = (
-            Signalement.objects.select_for_update()
+            Signalement.objects.select_for_update(of=("self",))
             .select_related("person__key", "cell")
             .get(pk=signalement.pk)
         )
@@ -174,7 +183,7 @@ def qualify_signalement(*, signalement: Signalement, decision: Qualification, by
         )
     with transaction.atomic():
         signalement = (
-            Signalement.objects.select_for_update()
+            Signalement.objects.select_for_update(of=("self",))
             .select_related("person__key")
             .get(pk=signalement.pk)
         )
@@ -195,10 +204,26 @@ def qualify_signalement(*, signalement: Signalement, decision: Qualification, by
         signalement.outcome_transmitted = decision.transmitted
         signalement.person_checked_at = signalement.person_checked_at or timezone.now()
         signalement.save()
+        age_band = stats.age_band_of(signalement.person)
+        for outcome in QualificationOutcome.values:  # one fact per outcome chosen
+            if getattr(decision, outcome):
+                stats.record_fact(
+                    kind=FactKind.SIGNALEMENT_QUALIFIED,
+                    cell=signalement.cell,
+                    commune=signalement.person.commune_id,
+                    category=outcome,
+                    age_band=age_band,
+                    duration=signalement.qualified_at - signalement.created_at,
+                )
         journal_event(
             by,
             Action.RECORD_UPDATED,
             target=signalement,
             reason="qualification : " + ", ".join(signalement.outcomes),
         )
+        if decision.agenda or decision.transmitted:
+            from cellule.cases.services import open_situation_for_report
+
+            # Opens the person's situation, or joins the one already open.
+            open_situation_for_report(signalement=signalement, by=by)
     return signalement

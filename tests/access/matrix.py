@@ -217,6 +217,46 @@ ROUTES += [
 ]
 
 
+def coordinator_notification(world):
+    """A security notification of the coordinator's: only they may open it."""
+    from cellule.alerts.services import notify
+
+    coordinator = world.actors["coordinator"]
+    (notification,) = notify(
+        kind="password_changed", recipients=[coordinator], target=coordinator, key="matrice"
+    )
+    return {"pk": notification.pk}
+
+
+# Notifications: everyone logged in has their own (charter not needed: security notices concern
+# the account); one notification is the recipient's alone, a 404 for anyone else.
+OWN_NOTIFICATION = {**dict.fromkeys(ACTORS, 404), "anonymous": LOGIN, "coordinator": 302}
+ROUTES += [
+    Route("alerts:list", {"anonymous": LOGIN}),
+    Route("alerts:preferences", {"anonymous": LOGIN}),
+    Route(
+        "alerts:open",
+        OWN_NOTIFICATION,
+        kwargs=coordinator_notification,
+        note="marks it read, then to its object's page",
+    ),
+    Route(
+        "alerts:mark_read",
+        OWN_NOTIFICATION,
+        kwargs=coordinator_notification,
+        method="post",
+        note="back to the list",
+    ),
+    Route(
+        "alerts:mark_all_read",
+        {"anonymous": LOGIN},
+        default=302,
+        method="post",
+        note="one's own only",
+    ),
+]
+
+
 def signalement_kwargs(world):
     return {"pk": world.signalement.pk}
 
@@ -253,6 +293,140 @@ ROUTES += [
         note="an empty decision: the page again, with the errors",
     ),
 ]
+
+# Statistics: anonymous facts only (personal=False), for the president and coordinator of the cell
+# they work in (the outsider sees their own cell's); the département's, only from the préfecture's
+# cell (none in the matrix world: tests/stats/test_views.py covers it).
+STATS_READERS = {**QUALIFIERS, "outsider": 200}
+DEPARTEMENT_STATS_READERS = {**LOGGED_IN, "anonymous": LOGIN, "unsigned": CHARTER}
+ROUTES += [
+    Route("stats:cell", STATS_READERS),
+    Route("stats:cell_export", STATS_READERS),
+    Route("stats:departement", DEPARTEMENT_STATS_READERS, default=403),
+    Route("stats:departement_export", DEPARTEMENT_STATS_READERS, default=403),
+]
+
+
+# --- Situations (cases) -------------------------------------------------------------------------
+
+
+def _situations(world):
+    from tests.cases.factories import world_situations
+
+    return world_situations(world)
+
+
+def situation_kwargs(world):
+    return {"pk": _situations(world).situation.pk}
+
+
+def archived_situation_kwargs(world):
+    return {"pk": _situations(world).archived.pk}
+
+
+def accepted_measure_kwargs(world):
+    return {"pk": _situations(world).accepted.pk}
+
+
+def proposed_measure_kwargs(world):
+    return {"pk": _situations(world).proposed.pk}
+
+
+def note_kwargs(world):
+    return {"pk": _situations(world).note.pk}
+
+
+# Lists: whoever sits in a cell, in the cell they work in (the outsider sees their own cell's).
+SITUATION_LISTS = {**LOGGED_IN, "reporter": 403, "guest": 403, "admin": 403, "dpo": 403}
+# The world's situation: the member is its référent; the state delegate's organisation provides
+# its measures (restricted view only); nobody else outside the cell-wide roles sees it.
+NOT_IN_SCOPE = dict.fromkeys(("reporter", "guest", "admin", "dpo", "outsider"), 404)
+SITUATION_FOLLOWERS = {**LOGGED_IN, **NOT_IN_SCOPE, "state_delegate": 403}
+SITUATION_MANAGERS = {**SITUATION_FOLLOWERS, "member": 403}
+ROUTES += [
+    Route("cases:list", SITUATION_LISTS, personal=True),
+    Route("cases:to_review", SITUATION_LISTS, personal=True),
+    Route(
+        "cases:archive",
+        {**SITUATION_LISTS, "member": 403, "state_delegate": 403},
+        note="references and dates only: a name needs a stated reason",
+    ),
+    Route("cases:search", SITUATION_LISTS, note="the empty search form"),
+    Route("cases:detail", SITUATION_FOLLOWERS, kwargs=situation_kwargs, personal=True),
+    Route(
+        "cases:provider",
+        {**LOGGED_IN, **NOT_IN_SCOPE, "president": 403, "coordinator": 403, "member": 403},
+        kwargs=situation_kwargs,
+        personal=True,
+        note="the measure provider's restricted view",
+    ),
+    Route(
+        "cases:archived",
+        {**LOGGED_IN, **NOT_IN_SCOPE, "member": 404, "state_delegate": 404},
+        kwargs=archived_situation_kwargs,
+        note="the form asking the reason (tested apart: the reading once it is given)",
+    ),
+    Route(
+        "cases:transition",
+        SITUATION_MANAGERS,
+        default=302,
+        kwargs=situation_kwargs,
+        method="post",
+        data=lambda world: {"to": "support", "reason": "Adhésion de la famille."},
+    ),
+    Route(
+        "cases:referent",
+        SITUATION_MANAGERS,
+        default=302,
+        kwargs=situation_kwargs,
+        method="post",
+        data=lambda world: {"referent": str(world.actors["member"].pk)},
+    ),
+    Route(
+        "cases:review",
+        SITUATION_FOLLOWERS,
+        default=302,
+        kwargs=situation_kwargs,
+        method="post",
+        data=lambda world: {"changes": "Reprise de la scolarité."},
+    ),
+    Route(
+        "cases:note_new",
+        SITUATION_FOLLOWERS,
+        default=302,
+        kwargs=situation_kwargs,
+        method="post",
+        data=lambda world: {"text": "Entretien avec la famille."},
+    ),
+    Route("cases:measure_new", SITUATION_FOLLOWERS, kwargs=situation_kwargs, personal=True),
+    Route("cases:close", SITUATION_MANAGERS, kwargs=situation_kwargs, personal=True),
+    Route(
+        "cases:note_edit",
+        {**SITUATION_FOLLOWERS, "president": 403, "member": 403},
+        kwargs=note_kwargs,
+        personal=True,
+        note="its author only, for 24 hours",
+    ),
+    Route(
+        "cases:measure_consent",
+        SITUATION_FOLLOWERS,
+        default=302,
+        kwargs=proposed_measure_kwargs,
+        method="post",
+        data=lambda world: {"answer": "refused", "answered_on": "2000-01-01"},
+        note="back to the situation, with the message",
+    ),
+    Route(
+        "cases:measure_progress",
+        {**LOGGED_IN, **NOT_IN_SCOPE},
+        default=302,
+        kwargs=accepted_measure_kwargs,
+        method="post",
+        data=lambda world: {"step": "start", "on": "2000-01-01"},
+        note="the provider too; back to the page they came from",
+    ),
+]
+
 
 # The Django admin is one rule: the technical administrator only (second factor included).
 ADMIN_ROUTES = [

@@ -1,0 +1,105 @@
+"""What the dashboards show: one section per kind of fact, with the dimensions of its table.
+
+A section whose events are not recorded yet (``recorded=False``) says what will appear there
+instead of a table: set it to True in the change that starts calling ``record_fact`` for it.
+"""
+
+from dataclasses import dataclass
+
+from cellule.reports.enums import SourceCategory
+from cellule.stats.enums import AgeBand, DurationBucket, FactKind, QualificationOutcome
+
+DIMENSION_HEADERS = {
+    "age_band": "Tranche d'âge",
+    "duration": "Durée",
+    "category": "Catégorie",
+    "commune_code": "Commune",
+}
+
+
+@dataclass(frozen=True)
+class Section:
+    kind: str
+    title: str
+    category_header: str
+    categories: tuple = ()  # (value, label) of the categories, in the order to show
+    column: str = "age_band"  # the second dimension of the cell's table
+    column_header: str = "Tranche d'âge"
+    columns: tuple = tuple(AgeBand.choices)
+    total_label: str = "Total"
+    recorded: bool = True
+    pending: str = ""  # what will appear, while nothing is recorded
+
+    @property
+    def slug(self) -> str:
+        return self.kind.replace("_", "-")
+
+
+SECTIONS = (
+    Section(
+        kind=FactKind.SIGNALEMENT_RECEIVED,
+        title="Signalements reçus, par origine",
+        category_header="Origine",
+        categories=tuple(SourceCategory.choices),
+    ),
+    Section(
+        kind=FactKind.SIGNALEMENT_QUALIFIED,
+        title="Suites données aux signalements, par délai de qualification",
+        category_header="Suite donnée",
+        categories=tuple(QualificationOutcome.choices),
+        column="duration",
+        column_header="Délai de qualification",
+        columns=tuple(DurationBucket.choices),
+        # A report may be both put on the agenda and passed to the State: one count per outcome.
+        total_label="Total des suites",
+    ),
+    Section(
+        kind=FactKind.SITUATION_OPENED,
+        title="Situations ouvertes",
+        category_header="Origine",
+        recorded=False,
+        pending="Le nombre de situations ouvertes, par tranche d'âge, apparaîtra ici dès que le "
+        "suivi des situations sera en service.",
+    ),
+    Section(
+        kind=FactKind.SITUATION_CLOSED,
+        title="Situations clôturées, par motif et durée du suivi",
+        category_header="Motif de clôture",
+        column="duration",
+        column_header="Durée du suivi",
+        columns=tuple(DurationBucket.choices),
+        recorded=False,
+        pending="Les situations clôturées, par motif et par durée du suivi, apparaîtront ici dès "
+        "que le suivi des situations sera en service.",
+    ),
+    Section(
+        kind=FactKind.MEASURE_PROPOSED,
+        title="Mesures d'accompagnement",
+        category_header="Type de mesure",
+        recorded=False,
+        pending="Les mesures proposées, acceptées, refusées et terminées, par type de mesure, "
+        "apparaîtront ici avec les plans d'accompagnement.",
+    ),
+    Section(
+        kind=FactKind.TRANSMISSION_SENT,
+        title="Transmissions et retours d'information",
+        category_header="Type de transmission",
+        column="duration",
+        column_header="Délai de retour",
+        columns=tuple(DurationBucket.choices),
+        recorded=False,
+        pending="Les transmissions envoyées et les délais des retours d'information apparaîtront "
+        "ici avec les échanges entre la commune et la préfecture.",
+    ),
+    Section(
+        kind=FactKind.SEANCE_HELD,
+        title="Séances tenues",
+        category_header="Format",
+        recorded=False,
+        pending="Le nombre de séances tenues, par format, apparaîtra ici avec les séances.",
+    ),
+)
+
+
+def recorded_sections():
+    return [section for section in SECTIONS if section.recorded]
