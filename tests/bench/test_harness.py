@@ -197,7 +197,9 @@ def test_the_floor_page_needs_a_verified_login_and_renders_the_layout(client, cl
     assert "Plancher du banc d'essai" in text(response)
 
 
-@pytest.mark.django_db(databases="__all__")
+# transaction=True: the WSGI handler closes the connection at request end (request_finished),
+# which would break the test's surrounding transaction on PostgreSQL.
+@pytest.mark.django_db(databases="__all__", transaction=True)
 def test_the_bench_wsgi_entry_point_counts_queries_in_a_header():
     from bench.wsgi import QUERIES_HEADER, application
 
