@@ -14,6 +14,7 @@ from cellule.people.duplicates import find_possible_duplicates
 from cellule.people.models import Person
 from cellule.reports.enums import SignalementStatus
 from cellule.reports.models import TEXT_MAX_LENGTH, Indicator, Signalement, SignalementIndicator
+from cellule.reports.reminders import notify_new_signalement
 from cellule.stats import services as stats
 from cellule.stats.enums import FactKind, QualificationOutcome
 
@@ -91,6 +92,7 @@ def file_signalement(
             for indicator, day in indicators
         )
         journal_event(by, Action.RECORD_CREATED, target=signalement)
+        notify_new_signalement(signalement)
         stats.record_fact(
             kind=FactKind.SIGNALEMENT_RECEIVED,
             cell=cell,
