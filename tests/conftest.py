@@ -187,7 +187,13 @@ def world(
     from tests.reports.factories import file_signalement
 
     signalement = file_signalement(cell, by=reporter)
-    return World(cell=cell, other_cell=other_cell, actors=actors, invitation=invitation, signalement=signalement)
+    return World(
+        cell=cell,
+        other_cell=other_cell,
+        actors=actors,
+        invitation=invitation,
+        signalement=signalement,
+    )
 
 
 @pytest.fixture

@@ -18,4 +18,13 @@ from cellule.access.fetchers import (
     get_situation,
 )
 
-__all__ = ["get_cell", "get_invitation", "get_measure", "get_membership", "get_own_membership", "get_person", "get_signalement", "get_situation"]
+__all__ = [
+    "get_cell",
+    "get_invitation",
+    "get_measure",
+    "get_membership",
+    "get_own_membership",
+    "get_person",
+    "get_signalement",
+    "get_situation",
+]

@@ -64,7 +64,8 @@ def get_person(user, pk, *, ability: str = "view") -> Person:
 
 def get_signalement(user, pk, *, ability: str = "view") -> Signalement:
     signalement = get_object_or_404(
-        Signalement.objects.visible_to(user).select_related("cell", "reporter", "person__key"), pk=pk
+        Signalement.objects.visible_to(user).select_related("cell", "reporter", "person__key"),
+        pk=pk,
     )
     return _checked(signalement, user, ability)
 

@@ -269,7 +269,9 @@ QUALIFIERS = {**FILERS, "member": 403, "state_delegate": 403, "reporter": 403}
 # sees only its minimal status in « Mes signalements ».
 SIGNALEMENT_READERS = {
     **LOGGED_IN,
-    **dict.fromkeys(("member", "state_delegate", "reporter", "guest", "admin", "dpo", "outsider"), 404),
+    **dict.fromkeys(
+        ("member", "state_delegate", "reporter", "guest", "admin", "dpo", "outsider"), 404
+    ),
 }
 ROUTES += [
     Route("reports:new", FILERS),

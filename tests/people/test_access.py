@@ -41,7 +41,10 @@ def test_persons_are_seen_by_their_cells_president_and_coordinator_only(world, p
     representatives = set(LegalRepresentative.objects.visible_to(user))
 
     if actor in SEE_THE_CELLS_PERSONS:
-        assert visible == {mine, world.signalement.person}  # the world's report concerns a person too
+        assert visible == {
+            mine,
+            world.signalement.person,
+        }  # the world's report concerns a person too
         assert representatives == set(mine.legal_representatives.all())
         assert access.get_person(user, mine.pk).identity == mine.identity
     elif actor == "outsider":

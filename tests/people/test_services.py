@@ -35,7 +35,11 @@ def test_whoever_may_file_a_signalement_records_the_person(world, actor):
 
 @pytest.mark.parametrize("actor", ["guest", "unsigned", "admin", "dpo", "outsider"])
 def test_nobody_else_records_a_person_in_the_cell(world, actor):
-    before = (Person.objects.count(), PersonKey.objects.count(), LegalRepresentative.objects.count())
+    before = (
+        Person.objects.count(),
+        PersonKey.objects.count(),
+        LegalRepresentative.objects.count(),
+    )
     with pytest.raises(PermissionDenied):
         services.create_person(cell=world.cell, identity=BENOIT, by=world.actors[actor])
     after = (Person.objects.count(), PersonKey.objects.count(), LegalRepresentative.objects.count())

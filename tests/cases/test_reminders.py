@@ -1,0 +1,38 @@
+"""run_periodic's work for situations: review notices, and the archive."""
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from cellule.alerts.models import Notification
+from cellule.cases.models import Situation
+from tests.cases.factories import open_situation
+
+pytestmark = pytest.mark.django_db
+
+
+def test_overdue_review_is_notified_once_to_coordinators(coordinator, member, cell, client_for):
+    situation = open_situation(cell, by=coordinator)
+    Situation.objects.filter(pk=situation.pk).update(
+        next_review_on=timezone.localdate() - timedelta(days=2)
+    )
+    call_command("run_periodic", stdout=StringIO())
+    call_command("run_periodic", stdout=StringIO())
+    notices = Notification.objects.filter(kind="situation_review_overdue")
+    assert [n.recipient for n in notices] == [coordinator]
+    response = client_for(coordinator).get(reverse("alerts:open", kwargs={"pk": notices.get().pk}))
+    assert response.url == reverse("cases:detail", kwargs={"pk": situation.pk})
+    assert not Notification.objects.filter(recipient=member).exists()
+
+
+def test_a_review_far_ahead_is_not_notified(coordinator, cell):
+    situation = open_situation(cell, by=coordinator)
+    Situation.objects.filter(pk=situation.pk).update(
+        next_review_on=timezone.localdate() + timedelta(days=60)
+    )
+    call_command("run_periodic", stdout=StringIO())
+    assert not Notification.objects.filter(kind__startswith="situation_review").exists()
