@@ -33,6 +33,8 @@ from cellule.cases.models import (
     Situation,
     SituationEvent,
 )
+from cellule.stats.enums import FactKind
+from cellule.stats.services import age_band_of, record_fact
 
 S = SituationStatus
 
@@ -133,6 +135,13 @@ def open_situation_for_report(*, signalement, by) -> Situation:
                 reason="qualification d'un signalement",
             )
             journal_event(by, Action.RECORD_CREATED, target=situation)
+            record_fact(
+                kind=FactKind.SITUATION_OPENED,
+                cell=situation.cell,
+                commune=person.commune_id,
+                category="report",
+                age_band=age_band_of(person),
+            )
         else:
             _event(
                 situation,
@@ -303,6 +312,13 @@ def close_situation(
             Action.RECORD_UPDATED,
             target=situation,
             reason=f"clôture : {ClosureReason(reason).label.lower()}",
+        )
+        record_fact(
+            kind=FactKind.SITUATION_CLOSED,
+            cell=situation.cell,
+            commune=situation.person.commune_id,
+            category=reason,
+            duration=now - situation.opened_at,
         )
     return situation
 

@@ -6,6 +6,7 @@ instead of a table: set it to True in the change that starts calling ``record_fa
 
 from dataclasses import dataclass
 
+from cellule.cases.enums import ClosureReason
 from cellule.reports.enums import SourceCategory
 from cellule.stats.enums import AgeBand, DurationBucket, FactKind, QualificationOutcome
 
@@ -55,22 +56,18 @@ SECTIONS = (
     ),
     Section(
         kind=FactKind.SITUATION_OPENED,
-        title="Situations ouvertes",
+        title="Situations ouvertes, par tranche d'âge",
         category_header="Origine",
-        recorded=False,
-        pending="Le nombre de situations ouvertes, par tranche d'âge, apparaîtra ici dès que le "
-        "suivi des situations sera en service.",
+        categories=(("report", "Qualification d'un signalement"),),
     ),
     Section(
         kind=FactKind.SITUATION_CLOSED,
         title="Situations clôturées, par motif et durée du suivi",
         category_header="Motif de clôture",
+        categories=tuple(ClosureReason.choices),
         column="duration",
         column_header="Durée du suivi",
         columns=tuple(DurationBucket.choices),
-        recorded=False,
-        pending="Les situations clôturées, par motif et par durée du suivi, apparaîtront ici dès "
-        "que le suivi des situations sera en service.",
     ),
     Section(
         kind=FactKind.MEASURE_PROPOSED,

@@ -36,3 +36,25 @@ def test_a_review_far_ahead_is_not_notified(coordinator, cell):
     )
     call_command("run_periodic", stdout=StringIO())
     assert not Notification.objects.filter(kind__startswith="situation_review").exists()
+
+
+def test_opening_and_closing_a_situation_write_anonymous_facts(coordinator, cell):
+    from cellule.stats.models import Fact
+
+    situation = open_situation(cell, by=coordinator)
+    opened = Fact.objects.get(kind="situation_opened")
+    assert (opened.cell_id, opened.category, opened.age_band) == (cell.pk, "report", "13_17")
+    assert situation.pk  # the fact holds no reference to it
+    assert not any(
+        str(situation.pk) in str(value)
+        for value in Fact.objects.values().get(kind="situation_opened").values()
+    )
+
+
+def test_closing_a_situation_writes_its_reason_and_duration(coordinator, cell):
+    from cellule.stats.models import Fact
+    from tests.cases.factories import closed_situation
+
+    closed_situation(cell, by=coordinator)
+    closed = Fact.objects.get(kind="situation_closed")
+    assert (closed.category, closed.duration) == ("not_confirmed", "<7j")
