@@ -12,5 +12,6 @@ class CasesConfig(AppConfig):
         from cellule.cases import reminders
 
         register_target("cases.situation", reminders.situation_url)
+        register_target("cases.measure", reminders.measure_url)
         register_reminder(reminders.remind_reviews)
         register_reminder(reminders.archive)

@@ -53,3 +53,58 @@ def archive(*, now) -> int:
 
 def situation_url(pk: str) -> str:
     return reverse("cases:detail", kwargs={"pk": pk})
+
+
+def measure_url(pk: str) -> str:
+    """A measure opens on its provider's restricted view of the situation."""
+    from cellule.cases.models import Measure
+
+    situation_id = Measure.objects.filter(pk=pk).values_list("situation_id", flat=True).first()
+    return (
+        reverse("cases:provider", kwargs={"pk": situation_id})
+        if situation_id
+        else reverse("alerts:list")
+    )
+
+
+def notify_situation_opened(situation) -> None:
+    """The mayor (president) is told that one more situation is followed: a count, no name."""
+    from cellule.accounts.enums import Role
+    from cellule.accounts.models import Membership
+    from cellule.alerts.services import notify
+
+    presidents = [
+        m.user
+        for m in Membership.objects.filter(cell_id=situation.cell_id, role=Role.PRESIDENT)
+        .granting()
+        .select_related("user")
+    ]
+    notify(
+        kind="situation_opened",
+        recipients=presidents,
+        key=str(situation.pk),
+        cell=situation.cell_id,
+    )
+
+
+def notify_measure_proposed(measure) -> None:
+    """The provider organisation's members sitting in the cell hear that a measure is proposed."""
+    from cellule.accounts.models import Membership
+    from cellule.alerts.services import notify
+
+    cell_id = measure.situation.cell_id
+    providers = [
+        m.user
+        for m in Membership.objects.filter(
+            cell_id=cell_id, user__organisation_id=measure.provider_id
+        )
+        .granting()
+        .select_related("user")
+    ]
+    notify(
+        kind="measure_proposed",
+        recipients=providers,
+        key=str(measure.pk),
+        cell=cell_id,
+        target=measure,
+    )

@@ -33,6 +33,7 @@ from cellule.cases.models import (
     Situation,
     SituationEvent,
 )
+from cellule.cases.reminders import notify_measure_proposed, notify_situation_opened
 from cellule.stats.enums import FactKind
 from cellule.stats.services import age_band_of, record_fact
 
@@ -135,6 +136,7 @@ def open_situation_for_report(*, signalement, by) -> Situation:
                 reason="qualification d'un signalement",
             )
             journal_event(by, Action.RECORD_CREATED, target=situation)
+            notify_situation_opened(situation)
             record_fact(
                 kind=FactKind.SITUATION_OPENED,
                 cell=situation.cell,
@@ -344,6 +346,18 @@ def archive_due_situations(*, now=None) -> int:
 # --- Measures -----------------------------------------------------------------------------------
 
 
+def _measure_fact(measure: Measure, kind: str, duration=None) -> None:
+    situation = measure.situation
+    record_fact(
+        kind=kind,
+        cell=situation.cell,
+        commune=situation.person.commune_id,
+        category=measure.kind,
+        age_band=age_band_of(situation.person),
+        duration=duration,
+    )
+
+
 def propose_measure(
     *, situation: Situation, kind: str, provider, referent=None, proposed_on: date | None = None, by
 ) -> Measure:
@@ -368,6 +382,8 @@ def propose_measure(
         measure.seal(situation.person.cipher(), {"outcome": ""})
         measure.save(force_insert=True)
         journal_event(by, Action.RECORD_CREATED, target=measure)
+        _measure_fact(measure, FactKind.MEASURE_PROPOSED)
+        notify_measure_proposed(measure)
     return measure
 
 
@@ -418,6 +434,7 @@ def record_consent(
             target=measure,
             reason="adhésion recueillie" if accepted else "mesure refusée",
         )
+        _measure_fact(measure, FactKind.MEASURE_ACCEPTED if accepted else FactKind.MEASURE_REFUSED)
     return measure
 
 
@@ -460,6 +477,8 @@ def end_measure(*, measure: Measure, ended_on: date, outcome: str, by) -> Measur
         measure.seal(measure.situation.person.cipher(), {"outcome": outcome})
         measure.save(update_fields=["status", "ended_on", "outcome_encrypted"])
         journal_event(by, Action.RECORD_UPDATED, target=measure, reason="mesure terminée")
+        started = measure.started_on or measure.proposed_on
+        _measure_fact(measure, FactKind.MEASURE_ENDED, duration=ended_on - started)
     return measure
 
 

@@ -6,7 +6,7 @@ instead of a table: set it to True in the change that starts calling ``record_fa
 
 from dataclasses import dataclass
 
-from cellule.cases.enums import ClosureReason
+from cellule.cases.enums import ClosureReason, MeasureKind
 from cellule.reports.enums import SourceCategory
 from cellule.stats.enums import AgeBand, DurationBucket, FactKind, QualificationOutcome
 
@@ -71,11 +71,30 @@ SECTIONS = (
     ),
     Section(
         kind=FactKind.MEASURE_PROPOSED,
-        title="Mesures d'accompagnement",
+        title="Mesures d'accompagnement proposées, par type",
         category_header="Type de mesure",
-        recorded=False,
-        pending="Les mesures proposées, acceptées, refusées et terminées, par type de mesure, "
-        "apparaîtront ici avec les plans d'accompagnement.",
+        categories=tuple(MeasureKind.choices),
+    ),
+    Section(
+        kind=FactKind.MEASURE_ACCEPTED,
+        title="Mesures acceptées (libre adhésion), par type",
+        category_header="Type de mesure",
+        categories=tuple(MeasureKind.choices),
+    ),
+    Section(
+        kind=FactKind.MEASURE_REFUSED,
+        title="Mesures refusées, par type",
+        category_header="Type de mesure",
+        categories=tuple(MeasureKind.choices),
+    ),
+    Section(
+        kind=FactKind.MEASURE_ENDED,
+        title="Mesures terminées, par type et durée",
+        category_header="Type de mesure",
+        categories=tuple(MeasureKind.choices),
+        column="duration",
+        column_header="Durée de la mesure",
+        columns=tuple(DurationBucket.choices),
     ),
     Section(
         kind=FactKind.TRANSMISSION_SENT,

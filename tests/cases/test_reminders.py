@@ -58,3 +58,29 @@ def test_closing_a_situation_writes_its_reason_and_duration(coordinator, cell):
     closed_situation(cell, by=coordinator)
     closed = Fact.objects.get(kind="situation_closed")
     assert (closed.category, closed.duration) == ("not_confirmed", "<7j")
+
+
+def test_a_new_situation_tells_the_president_a_count_not_a_name(coordinator, president, cell):
+    from cellule.alerts.models import Notification
+
+    open_situation(cell, by=coordinator, last_name="Canaribel")
+    notice = Notification.objects.get(kind="situation_opened")
+    assert notice.recipient == president
+    assert (notice.target_type, notice.target_id) == ("", "")
+    assert "Canaribel" not in notice.text
+
+
+def test_a_proposed_measure_notifies_the_providers_members_and_writes_facts(
+    coordinator, member, cell, client_for
+):
+    from cellule.alerts.models import Notification
+    from cellule.stats.models import Fact
+    from tests.cases.factories import measure
+
+    situation = open_situation(cell, by=coordinator)
+    proposed = measure(situation, provider=member.organisation, by=coordinator)
+    notice = Notification.objects.get(kind="measure_proposed")
+    assert notice.recipient == member
+    response = client_for(member).get(reverse("alerts:open", kwargs={"pk": notice.pk}))
+    assert response.url == reverse("cases:provider", kwargs={"pk": situation.pk})
+    assert Fact.objects.get(kind="measure_proposed").category == proposed.kind
