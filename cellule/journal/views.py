@@ -74,7 +74,7 @@ def journal_list(request):
         "form": form,
         "page": page,
         "rows": rows,
-        "query": query.urlencode(),
+        "query": f"{query.urlencode()}&" if query else "",
         "title": "Journal des accès",
     }
     return render(request, "journal/journal_list.html", context)

@@ -271,3 +271,12 @@ def test_person_writes_and_reads_are_journaled_without_contents(client_for, coor
     services.shred_person(person=person, reason="fiche créée par erreur", by=coordinator)
     assert AuditEvent.objects.filter(action=Action.RECORD_ERASED, target_id=str(person.pk)).exists()
     assert not AuditEvent.objects.filter(reason__icontains="canarinette").exists()
+
+
+def test_dpo_journal_pages_keep_the_filters(client_for, dpo, coordinator, cell):
+    client = client_for(coordinator)
+    for _ in range(55):
+        client.get(reverse("accounts:cell_detail", kwargs={"pk": cell.pk}))
+    page = client_for(dpo).get(reverse("journal:list"), {"action": Action.MEMBER_LIST_VIEWED})
+    assert "?action=member_list_viewed&amp;page=2" in page.content.decode()
+    assert "Page 1 sur 2" in text(page)
