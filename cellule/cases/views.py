@@ -27,7 +27,7 @@ from cellule.cases.forms import (
 )
 from cellule.cases.models import Note, Situation
 from cellule.cases.timeline import timeline
-from cellule.core.http import posted
+from cellule.core.http import add_service_errors, posted
 from cellule.journal.models import AuditEvent
 from cellule.people.identity import Identity
 from cellule.people.matching import search_indexes
@@ -45,14 +45,6 @@ def _cell_and_role(request):
 
 def _errors(error: ValidationError) -> str:
     return " ".join(error.messages)
-
-
-def _errors_to_form(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _rows(request, situations, role):
@@ -317,7 +309,7 @@ def situation_transition(request, pk):
                 by=request.user,
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "État de la situation modifié.")
             return redirect("cases:detail", pk=situation.pk)
@@ -334,7 +326,7 @@ def situation_referent(request, pk):
                 situation=situation, referent=form.cleaned_data["referent"], by=request.user
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Référent de parcours enregistré.")
             return redirect("cases:detail", pk=situation.pk)
@@ -354,7 +346,7 @@ def situation_review(request, pk):
                 by=request.user,
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Revue enregistrée.")
             return redirect("cases:detail", pk=situation.pk)
@@ -377,7 +369,7 @@ def note_new(request, pk):
                 by=request.user,
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, "Annotation enregistrée." if annotates else "Note enregistrée."
@@ -404,7 +396,7 @@ def note_edit(request, pk):
         try:
             services.edit_note(note=note, text=form.cleaned_data["text"], by=request.user)
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Note modifiée.")
             return redirect("cases:detail", pk=situation.pk)
@@ -431,7 +423,7 @@ def measure_new(request, pk):
                 by=request.user,
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -511,7 +503,7 @@ def situation_close(request, pk):
                 by=request.user,
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, "Situation clôturée. Elle sera archivée à l'issue du délai d'archivage."

@@ -7,7 +7,7 @@ from cellule import access
 from cellule.access.abilities import may_file_signalement
 from cellule.access.current import current_membership
 from cellule.access.journaling import Action, journal_event
-from cellule.core.http import posted
+from cellule.core.http import add_service_errors, posted
 from cellule.people.models import Person
 from cellule.reports import services
 from cellule.reports.enums import SignalementStatus
@@ -24,14 +24,6 @@ def _filing_cell(request):
             "Votre habilitation ne permet pas de faire un signalement dans cette cellule."
         )
     return membership.cell
-
-
-def _errors_to_form(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages_)
-    else:
-        form.add_error(None, error)
 
 
 @require_http_methods(["GET", "POST"])
@@ -54,7 +46,7 @@ def signalement_new(request):
                 by=request.user,
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -197,7 +189,7 @@ def signalement_qualify(request, pk):
                 signalement=signalement, decision=decision, by=request.user
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Signalement n° {signalement.reference} qualifié.")
             return redirect("reports:queue")
