@@ -313,9 +313,9 @@ def _signalements(cells, users) -> None:
     from cellule.reports import services as report_services
     from cellule.reports.models import Indicator, Signalement
 
-    for cell_key in {row[0] for row in SIGNALEMENTS}:
-        if Signalement.objects.filter(cell=cells[cell_key]).exists():
-            return
+    demo_cells = [cells[key] for key in {row[0] for row in SIGNALEMENTS}]
+    if Signalement.objects.filter(cell__in=demo_cells).exists():
+        return  # already seeded: reports are not idempotent by nature, so all or nothing
     today = timezone.localdate()
     for cell_key, reporter, (
         last,
