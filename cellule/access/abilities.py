@@ -140,3 +140,9 @@ def for_measure(measure, user) -> dict[str, bool]:
         "record_consent": manage and measure.status == "proposed",
         "change_status": progress and measure.status in ("accepted", "ongoing"),
     }
+
+
+# --- Séances (meetings): ABILITIES HERE --------------------------------------------------------
+
+
+# --- Transmissions (exchanges): ABILITIES HERE -------------------------------------------------

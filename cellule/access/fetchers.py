@@ -102,3 +102,9 @@ def get_measure(user, pk, *, ability: str = "view"):
         pk=pk,
     )
     return _checked(measure, user, ability)
+
+
+# --- Séances (meetings): FETCHERS HERE ---------------------------------------------------------
+
+
+# --- Transmissions (exchanges): FETCHERS HERE --------------------------------------------------

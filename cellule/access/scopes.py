@@ -160,3 +160,9 @@ def measures(queryset, user):
     from cellule.cases.models import Situation
 
     return queryset.filter(situation__in=situations(Situation.objects.all(), user))
+
+
+# --- Séances (meetings): SCOPES HERE -----------------------------------------------------------
+
+
+# --- Transmissions (exchanges): SCOPES HERE ----------------------------------------------------

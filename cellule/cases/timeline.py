@@ -1,6 +1,11 @@
 """The situation's chronology: reports, decisions, transitions, measures, reviews and notes in one
 list, oldest first. Decrypts with the person's key (one unwrap): call it only after the read was
-journaled (``access.get_situation``)."""
+journaled (``access.get_situation``).
+
+Apps above cases (séances, exchanges) add their events with ``register_source``: a function
+``(situation, reader, abilities) -> list[Entry]``: the reader and their abilities on the
+situation decide what the source shows.
+"""
 
 from dataclasses import dataclass, field
 from datetime import datetime, time
@@ -19,12 +24,25 @@ class Entry:
     extra: dict = field(default_factory=dict)
 
 
+_SOURCES: list = []
+
+
+def register_source(function):
+    """Called from an app's ``ready()``; the function decides what the reader may see."""
+    if function not in _SOURCES:
+        _SOURCES.append(function)
+    return function
+
+
 def _day(day) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(12, 0)))
 
 
-def timeline(situation, *, with_reports: bool = True) -> list[Entry]:
-    """``with_reports``: the origin reports and their qualification (president and coordinator)."""
+def timeline(
+    situation, *, with_reports: bool = True, reader=None, abilities: dict | None = None
+) -> list[Entry]:
+    """``with_reports``: the origin reports and their qualification (president and coordinator);
+    ``reader`` and their ``abilities``: passed to the registered sources (none run without)."""
     cipher = situation.person.cipher()
     entries: list[Entry] = []
     reports = situation.origin_reports.select_related("qualified_by") if with_reports else []
@@ -99,5 +117,8 @@ def timeline(situation, *, with_reports: bool = True) -> list[Entry]:
                 {"note": note},
             )
         )
+    if reader is not None and abilities is not None:
+        for source in _SOURCES:
+            entries.extend(source(situation, reader, abilities))
     entries.sort(key=lambda entry: entry.at)
     return entries

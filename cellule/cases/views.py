@@ -219,7 +219,12 @@ def _situation_page(request, situation, *, status=200, forms=None):
         "situation": situation,
         "identity": situation.person.identity,
         "abilities": abilities,
-        "timeline": timeline(situation, with_reports=abilities["view_reports"]),
+        "timeline": timeline(
+            situation,
+            with_reports=abilities["view_reports"],
+            reader=request.user,
+            abilities=abilities,
+        ),
         "measures": measures,
         "reports": list(situation.origin_reports.all()) if abilities["view_reports"] else [],
         "consultations": _consultations(situation) if abilities["view_consultations"] else [],

@@ -525,6 +525,9 @@ def seed_demo() -> dict:
     _notifications(users, cells)
     _signalements(cells, users)
     _situations(cells, users, organisations)
+    # Séances (meetings): DEMO HERE
+    # Transmissions (exchanges): DEMO HERE
+    # RGPD (privacy): DEMO HERE
 
     accounts = []
     for person in PEOPLE:

@@ -14,6 +14,7 @@ from cellule.access.current import current_membership, set_current_cell
 from cellule.access.roles import CELL_WIDE, MANAGERS, SITTING
 from cellule.accounts.decorators import charter_exempt, otp_exempt
 from cellule.accounts.models import Cell, Membership, User
+from cellule.core.dashboard import panels_context
 from cellule.core.health import readiness
 from cellule.reports.models import Signalement
 
@@ -66,6 +67,7 @@ def home(request):
         }
     if request.user.is_dpo:
         context["dpo_cells"] = list(Cell.objects.visible_to(request.user))
+    context.update(panels_context(request, membership))
     return render(request, "core/home.html", context)
 
 

@@ -431,6 +431,12 @@ ROUTES += [
 
 
 # The Django admin is one rule: the technical administrator only (second factor included).
+# --- Séances (meetings): ROUTES HERE -----------------------------------------------------------
+
+# --- Transmissions (exchanges): ROUTES HERE ----------------------------------------------------
+
+# --- RGPD (privacy): ROUTES HERE ---------------------------------------------------------------
+
 ADMIN_ROUTES = [
     Route(
         name,
