@@ -8,7 +8,7 @@ PORT ?= 8000
 # Two workers on these 2-core machines; PYTEST_ARGS adds options (ex. make test PYTEST_ARGS="-k charter").
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test lint format bench migrate demo screenshots clean
+.PHONY: run test lint format audit bench migrate demo screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,13 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	CELLULE_ENV=test $(BIN)/python manage.py makemigrations --check --dry-run
+
+# Security gates beyond make test (which already runs bandit and the security headers test):
+# pip-audit asks PyPI's vulnerability service about every installed package; --strict fails when
+# a package could not be checked (an offline mirror), rather than passing in silence.
+audit: $(STAMP)
+	$(BIN)/bandit -q -r cellule config -lll
+	$(BIN)/pip-audit --strict --skip-editable --progress-spinner off
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
