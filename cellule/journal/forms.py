@@ -24,6 +24,22 @@ class JournalFilterForm(DsfrBaseForm):
         label="Au", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
+    # Keyset pagination (the journal holds millions of events: no page numbers, no count): the
+    # events older than ``avant``, or newer than ``apres``; set by the page's links.
+    # A position that is not a number (a hand-edited address) is ignored: the newest page.
+    avant = forms.CharField(required=False, widget=forms.HiddenInput)
+    apres = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    @staticmethod
+    def _position(value: str) -> int | None:
+        return int(value) if value.isascii() and value.isdigit() else None
+
+    def clean_avant(self):
+        return self._position(self.cleaned_data["avant"])
+
+    def clean_apres(self):
+        return self._position(self.cleaned_data["apres"])
+
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("start"), cleaned.get("end")

@@ -50,6 +50,9 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["cell_id", "time"], name="journal_cell_time"),
             models.Index(fields=["actor_id", "time"], name="journal_actor_time"),
+            # The DPO's list, newest first by seq within their cells / their cells' members.
+            models.Index(fields=["cell_id", "seq"], name="journal_cell_seq"),
+            models.Index(fields=["actor_id", "seq"], name="journal_actor_seq"),
             models.Index(fields=["target_type", "target_id"], name="journal_target"),
         ]
 

@@ -273,10 +273,37 @@ def test_person_writes_and_reads_are_journaled_without_contents(client_for, coor
     assert not AuditEvent.objects.filter(reason__icontains="canarinette").exists()
 
 
-def test_dpo_journal_pages_keep_the_filters(client_for, dpo, coordinator, cell):
+def test_dpo_journal_pages_by_seq_keep_the_filters(client_for, dpo, coordinator, cell):
+    """Keyset pagination: older and newer pages by seq, filters kept, no event skipped or twice."""
     client = client_for(coordinator)
     for _ in range(55):
         client.get(reverse("accounts:cell_detail", kwargs={"pk": cell.pk}))
-    page = client_for(dpo).get(reverse("journal:list"), {"action": Action.MEMBER_LIST_VIEWED})
-    assert "?action=member_list_viewed&amp;page=2" in page.content.decode()
-    assert "Page 1 sur 2" in text(page)
+    dpo_client = client_for(dpo)
+    url = reverse("journal:list")
+    filters = {"action": Action.MEMBER_LIST_VIEWED}
+    first = dpo_client.get(url, filters)
+    first_seqs = [event.seq for event, _, _ in first.context["rows"]]
+    assert len(first_seqs) == 50 and first_seqs == sorted(first_seqs, reverse=True)
+    assert first.context["newer_than"] is None
+    older_link = f"?action=member_list_viewed&amp;avant={first_seqs[-1]}"
+    assert older_link in first.content.decode()
+    assert "Page" not in text(first).split("Événements n°")[0][-20:]
+
+    second = dpo_client.get(url, {**filters, "avant": first_seqs[-1]})
+    second_seqs = [event.seq for event, _, _ in second.context["rows"]]
+    assert len(second_seqs) == 5 and max(second_seqs) < min(first_seqs)
+    assert second.context["older_than"] is None
+    assert f"apres={second_seqs[0]}" in second.content.decode()
+
+    back = dpo_client.get(url, {**filters, "apres": second_seqs[0]})
+    assert [event.seq for event, _, _ in back.context["rows"]] == first_seqs
+    assert back.context["older_than"] == first_seqs[-1]
+
+
+def test_dpo_journal_ignores_a_bad_page_position(client_for, dpo, coordinator, cell):
+    client_for(coordinator).get(reverse("accounts:cell_detail", kwargs={"pk": cell.pk}))
+    newest = client_for(dpo).get(reverse("journal:list")).context["rows"]
+    for position in ("-3", "abc", "٣"):
+        response = client_for(dpo).get(reverse("journal:list"), {"avant": position})
+        assert response.status_code == 200
+        assert [row[0].seq for row in response.context["rows"]] == [row[0].seq for row in newest]
