@@ -162,6 +162,9 @@ def database(url_env: str, sqlite_name: str) -> dict:
         config = {"ENGINE": "django.db.backends.sqlite3", "NAME": VAR_DIR / sqlite_name}
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = {**_SQLITE_OPTIONS, **config.get("OPTIONS", {})}
+    elif config["ENGINE"] == "django.db.backends.postgresql":
+        # A server that does not answer: the page says so (503) within seconds, not minutes.
+        config["OPTIONS"] = {"connect_timeout": 3, **config.get("OPTIONS", {})}
     return config
 
 

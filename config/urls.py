@@ -24,6 +24,8 @@ urlpatterns = [
     path("readyz", core_views.readyz, name="readyz"),
 ]
 
+handler500 = "cellule.core.errors.server_error"  # a database down: a French 503
+
 # The benchmark's floor page (make bench): exists only in a server started with CELLULE_BENCH=1.
 if core_views.bench_floor_enabled():
     urlpatterns.append(path("_bench/plancher/", core_views.bench_floor, name="bench_floor"))
