@@ -89,9 +89,11 @@ INSTALLED_APPS = [
     "cellule.meetings",
     "cellule.exchanges",
     "cellule.privacy",
+    "cellule.api",
     "widget_tweaks",
     "dsfr",
     "django_htmx",
+    "ninja",  # its Swagger page from local static files (else from a CDN, which the CSP blocks)
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
@@ -149,7 +151,9 @@ TEMPLATES = [
 # --- Databases --------------------------------------------------------------------------------
 
 _SQLITE_OPTIONS = {
-    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;",
+    # secure_delete: deleted rows are overwritten with zeros, not left in free pages (retention).
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000; "
+    "PRAGMA secure_delete=ON;",
     "transaction_mode": "IMMEDIATE",
 }
 
@@ -360,6 +364,15 @@ CELLULE_BASE_URL = os.environ.get("CELLULE_BASE_URL", "http://127.0.0.1:8000")
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # Daily digests go out from this hour (local time), once per user and day.
 CELLULE_DIGEST_HOUR = int(os.environ.get("CELLULE_DIGEST_HOUR", "7"))
+
+# --- API (/api/v1/, docs/api.md) ----------------------------------------------------------------
+
+# Validity of a new API token, in days (at most 365).
+CELLULE_API_TOKEN_DAYS = int(os.environ.get("CELLULE_API_TOKEN_DAYS", "90"))
+# Requests per token (« 120/m »: per minute; s, m, h, d), counted in Django's cache.
+CELLULE_API_RATE = os.environ.get("CELLULE_API_RATE", "120/m")
+# Presented tokens that do not authenticate, per client address, before a 429.
+CELLULE_API_FAILED_AUTH_RATE = os.environ.get("CELLULE_API_FAILED_AUTH_RATE", "20/m")
 
 # --- Logging ----------------------------------------------------------------------------------
 

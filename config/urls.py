@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from cellule.api.main import urls as api_urls
 from cellule.core import views as core_views
 from cellule.core.admin_site import CelluleAdminSite
 
@@ -19,6 +20,8 @@ urlpatterns = [
     path("journal/", include("cellule.journal.urls")),
     path("statistiques/", include("cellule.stats.urls")),
     path("notifications/", include("cellule.alerts.urls")),
+    path("profil/jetons-api/", include("cellule.api.urls")),
+    path("api/v1/", api_urls()),
     path("admin/", admin.site.urls),
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),

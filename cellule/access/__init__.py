@@ -8,23 +8,39 @@ Models import this package lazily (inside methods), so that it may import them a
 """
 
 from cellule.access.fetchers import (
+    get_agenda_item,
+    get_attendee,
     get_cell,
     get_invitation,
+    get_legal_hold,
     get_measure,
     get_membership,
     get_own_membership,
     get_person,
+    get_purge_certificate,
+    get_rights_request,
+    get_seance,
     get_signalement,
     get_situation,
+    get_situation_to_transmit,
+    get_transmission,
 )
 
 __all__ = [
+    "get_agenda_item",
+    "get_attendee",
     "get_cell",
     "get_invitation",
+    "get_legal_hold",
     "get_measure",
     "get_membership",
     "get_own_membership",
     "get_person",
+    "get_purge_certificate",
+    "get_rights_request",
+    "get_seance",
     "get_signalement",
     "get_situation",
+    "get_situation_to_transmit",
+    "get_transmission",
 ]

@@ -104,7 +104,125 @@ def get_measure(user, pk, *, ability: str = "view"):
     return _checked(measure, user, ability)
 
 
+# --- RGPD (privacy) -----------------------------------------------------------------------------
+
+
+def get_legal_hold(user, pk, *, ability: str = "view"):
+    from cellule.privacy.models import LegalHold
+
+    hold = get_object_or_404(
+        LegalHold.objects.visible_to(user).select_related(
+            "cell", "situation__person__key", "signalement__person__key", "placed_by", "lifted_by"
+        ),
+        pk=pk,
+    )
+    return _checked(hold, user, ability)
+
+
+def get_purge_certificate(user, pk, *, ability: str = "view"):
+    from cellule.privacy.models import PurgeCertificate
+
+    certificate = get_object_or_404(PurgeCertificate.objects.visible_to(user), pk=pk)
+    return _checked(certificate, user, ability)
+
+
+def get_rights_request(user, pk, *, ability: str = "view"):
+    """A rights request: the requester's identity is decrypted only after this read is journaled."""
+    from cellule.privacy.models import RightsRequest
+
+    request = get_object_or_404(
+        RightsRequest.objects.visible_to(user).select_related(
+            "cell", "person__key", "person__cell", "created_by"
+        ),
+        pk=pk,
+    )
+    return _checked(request, user, ability)
+
+
 # --- Séances (meetings): FETCHERS HERE ---------------------------------------------------------
 
 
+def get_seance(user, pk, *, ability: str = "view"):
+    from cellule.meetings.models import Seance
+
+    seance = get_object_or_404(Seance.objects.visible_to(user).select_related("cell"), pk=pk)
+    return _checked(seance, user, ability)
+
+
+def get_agenda_item(user, pk, *, ability: str = "view"):
+    """An item of an agenda; the page decides whether its person's name may be shown."""
+    from cellule.meetings.models import AgendaItem
+
+    item = get_object_or_404(
+        AgendaItem.objects.visible_to(user).select_related(
+            "seance__cell",
+            "situation__person__key",
+            "situation__cell",
+            "situation__referent",
+            "signalement__person__key",
+        ),
+        pk=pk,
+    )
+    return _checked(item, user, ability)
+
+
+def get_attendee(user, pk, *, ability: str = "view"):
+    """Someone convened to a séance the user sees (their attendance, their acknowledgement)."""
+    from cellule.meetings.models import Attendee, Seance
+
+    attendee = get_object_or_404(
+        Attendee.objects.filter(seance__in=Seance.objects.visible_to(user)).select_related(
+            "seance__cell", "user"
+        ),
+        pk=pk,
+    )
+    return _checked(attendee, user, ability)
+
+
 # --- Transmissions (exchanges): FETCHERS HERE --------------------------------------------------
+
+
+def get_transmission(user, pk, *, ability: str = "view"):
+    """A transmission, journaled in the cell through which the user deals with it (the sender's
+    or the receiver's: each side's journal shows its own reads)."""
+    from cellule.exchanges.models import Transmission
+
+    transmission = get_object_or_404(
+        Transmission.objects.visible_to(user).select_related(
+            "from_cell", "to_cell", "key", "created_by", "sent_by", "acknowledged_by"
+        ),
+        pk=pk,
+    )
+    cell = transmission.side_of(user)
+    if not transmission.abilities(user).get(ability, False):
+        journal_event(
+            user,
+            Action.ACCESS_DENIED,
+            target=transmission,
+            cell=cell,
+            reason=f"capacité demandée : {ability}",
+        )
+        raise PermissionDenied
+    journal_event(user, Action.RECORD_VIEWED, target=transmission, cell=cell)
+    return transmission
+
+
+def get_situation_to_transmit(user, pk):
+    """A situation whose signalement à l'État the user is about to write: 404 outside the scope,
+    403 without the right to transmit; the read is journaled (the form shows the person)."""
+    from cellule.access.abilities import may_transmit_situation
+    from cellule.cases.models import Situation
+
+    situation = get_object_or_404(
+        Situation.objects.visible_to(user).select_related(
+            "cell", "person__key", "person__commune", "referent"
+        ),
+        pk=pk,
+    )
+    if not may_transmit_situation(situation, user):
+        journal_event(
+            user, Action.ACCESS_DENIED, target=situation, reason="capacité demandée : transmit"
+        )
+        raise PermissionDenied
+    journal_event(user, Action.RECORD_VIEWED, target=situation, reason="transmission à l'État")
+    return situation

@@ -149,8 +149,9 @@ def situations(queryset, user):
                 .exclude(status="refused")  # a refused measure gives its provider nothing more
                 .values("situation_id")
             )
-        # HOOK (séances issue): | situations on the agenda of a séance the user is convened to,
-        # from the convocation to 30 days after the séance.
+        # Séances: the situations on the agenda of a restreinte séance the user is convened to,
+        # from the convocation to 30 days after the séance (see convened_situation_ids).
+        follows |= Q(pk__in=convened_situations(user))
         grant |= Q(cell_id__in=sitting) & follows & ~Q(status=SituationStatus.ARCHIVED)
     return queryset.filter(grant)
 
@@ -162,7 +163,199 @@ def measures(queryset, user):
     return queryset.filter(situation__in=situations(Situation.objects.all(), user))
 
 
+# --- RGPD (privacy) -----------------------------------------------------------------------------
+
+
+def dpo_cell_ids(user) -> list:
+    """The cells whose controller is the DPO's organisation (none for anyone else)."""
+    if not user.is_authenticated or not user.is_active or not user.is_dpo:
+        return []
+    if not user.organisation_id:
+        return []
+    from cellule.accounts.models import Cell
+
+    return list(
+        Cell.objects.filter(organisation_id=user.organisation_id).values_list("pk", flat=True)
+    )
+
+
+def legal_holds(queryset, user):
+    """Legal holds: the president and coordinator of the cell, and its DPO (who sees the ground
+    and dates, not the detail, which is sealed under the person's key)."""
+    if not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    cell_ids = [c for c, role in roles_by_cell(user).items() if role in CELL_WIDE]
+    cell_ids += dpo_cell_ids(user)
+    return queryset.filter(cell_id__in=cell_ids) if cell_ids else queryset.none()
+
+
+def purge_certificates(queryset, user):
+    """Purge certificates hold counts only: the DPO, and the president and coordinator of any
+    cell, see them (each sees the lines of their own cells: see the view)."""
+    if not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    if dpo_cell_ids(user) or any(role in CELL_WIDE for role in roles_by_cell(user).values()):
+        return queryset
+    return queryset.none()
+
+
+def rights_requests(queryset, user):
+    """Requests to exercise a right: the DPO of the cell's controller and the cell's
+    coordinator, who handle them together. Nobody else, not the president."""
+    if not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    cell_ids = [c for c, role in roles_by_cell(user).items() if role in MANAGERS]
+    cell_ids += dpo_cell_ids(user)
+    return queryset.filter(cell_id__in=cell_ids) if cell_ids else queryset.none()
+
+
 # --- Séances (meetings): SCOPES HERE -----------------------------------------------------------
 
 
+def _attending_cells(user, roles) -> list:
+    """Cells where the user may sit or be invited without seeing everything."""
+    from cellule.accounts.enums import Role
+
+    return [
+        cell_id
+        for cell_id, role in roles.items()
+        if (role in SITTING and role not in CELL_WIDE) or role == Role.GUEST
+    ]
+
+
+def convened_seances(user, *, now=None):
+    """Ids of the restreinte séances (the nominative format) a member or state delegate is
+    convened to, from the convocation to 30 days after the séance."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cellule.meetings.enums import AttendeeKind, SeanceFormat
+    from cellule.meetings.models import MEMBER_WINDOW_DAYS, Attendee
+
+    now = now or timezone.now()
+    sitting = [
+        cell_id
+        for cell_id, role in roles_by_cell(user).items()
+        if role in SITTING and role not in CELL_WIDE
+    ]
+    return Attendee.objects.filter(
+        user=user,
+        kind=AttendeeKind.MEMBER,
+        convened_at__lte=now,
+        seance__cell_id__in=sitting,
+        seance__format=SeanceFormat.RESTRICTED,
+        seance__starts_at__gte=now - timedelta(days=MEMBER_WINDOW_DAYS),
+    ).values("seance_id")
+
+
+def convened_situations(user):
+    """Ids of the situations on the agenda of those séances (a subquery)."""
+    from cellule.meetings.models import AgendaItem
+
+    return AgendaItem.objects.filter(
+        seance_id__in=convened_seances(user), situation__isnull=False
+    ).values("situation_id")
+
+
+def seances(queryset, user):
+    """The president and coordinator see every séance of their cell; a member, state delegate or
+    guest, the séances they are convened or invited to (date and place; the agenda is redacted
+    by the page). Reporters, the administrator and the DPO see none."""
+    if not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    from cellule.meetings.models import Attendee
+
+    roles = roles_by_cell(user)
+    cell_wide = [cell_id for cell_id, role in roles.items() if role in CELL_WIDE]
+    attending = _attending_cells(user, roles)
+    if not cell_wide and not attending:
+        return queryset.none()
+    grant = Q(cell_id__in=cell_wide)
+    if attending:
+        grant |= Q(
+            cell_id__in=attending,
+            pk__in=Attendee.objects.filter(user=user, convened_at__isnull=False).values(
+                "seance_id"
+            ),
+        )
+    return queryset.filter(grant)
+
+
+def agenda_items(queryset, user, *, now=None):
+    """Agenda items: all of their cell's for the president and coordinator; those of the séances
+    they are convened to for a member or state delegate (names only where ``situations`` lets
+    them: the page redacts the rest); for a guest, only the items they are invited to, during the
+    séance window, once they have acknowledged its confidentiality."""
+    if not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    from django.utils import timezone
+
+    from cellule.accounts.enums import Role
+    from cellule.meetings.enums import AttendeeKind, SeanceStatus
+    from cellule.meetings.models import GUEST_MARGIN, Attendee
+
+    now = now or timezone.now()
+    roles = roles_by_cell(user)
+    cell_wide = [cell_id for cell_id, role in roles.items() if role in CELL_WIDE]
+    sitting = [
+        cell_id for cell_id, role in roles.items() if role in SITTING and role not in CELL_WIDE
+    ]
+    guest = [cell_id for cell_id, role in roles.items() if role == Role.GUEST]
+    if not cell_wide and not sitting and not guest:
+        return queryset.none()
+    grant = Q(seance__cell_id__in=cell_wide)
+    if sitting:
+        grant |= Q(
+            seance__cell_id__in=sitting,
+            seance_id__in=Attendee.objects.filter(
+                user=user, kind=AttendeeKind.MEMBER, convened_at__isnull=False
+            ).values("seance_id"),
+        )
+    if guest:
+        invited = Attendee.items.through.objects.filter(
+            attendee__user=user,
+            attendee__kind=AttendeeKind.GUEST,
+            attendee__convened_at__isnull=False,
+            attendee__acknowledged_at__isnull=False,
+        ).values("agendaitem_id")
+        grant |= Q(
+            seance__cell_id__in=guest,
+            pk__in=invited,
+            seance__status=SeanceStatus.PLANNED,
+            seance__starts_at__lte=now + GUEST_MARGIN,
+            seance__ends_at__gte=now - GUEST_MARGIN,
+        )
+    return queryset.filter(grant)
+
+
 # --- Transmissions (exchanges): SCOPES HERE ----------------------------------------------------
+
+
+def transmissions(queryset, user):
+    """Transmissions between a commune and the State. The president and coordinator of a cell, and
+    its state delegate, see the exchanges of their cell with the State, both ways (signalements,
+    feedback, general briefings). A state_information (préfet → maire) is seen by the president
+    and coordinator of the préfecture's cell that writes it, and, once sent, by its named
+    recipients only, whatever their role. Members, reporters, guests, the administrator and the
+    DPO see none."""
+    if not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    from cellule.accounts.enums import Role
+    from cellule.exchanges.enums import TransmissionKind
+    from cellule.exchanges.models import Recipient
+
+    roles = roles_by_cell(user)
+    if not roles:
+        return queryset.none()
+    followers = [c for c, r in roles.items() if r in CELL_WIDE or r == Role.STATE_DELEGATE]
+    cell_wide = [c for c, r in roles.items() if r in CELL_WIDE]
+    information = Q(kind=TransmissionKind.STATE_INFORMATION)
+    grant = Q(pk__in=[])
+    if followers:
+        grant |= ~information & (Q(from_cell_id__in=followers) | Q(to_cell_id__in=followers))
+    if cell_wide:
+        grant |= information & Q(from_cell_id__in=cell_wide)
+    named = Recipient.objects.filter(user=user).values("transmission_id")
+    grant |= information & Q(sent_at__isnull=False, to_cell_id__in=list(roles), pk__in=named)
+    return queryset.filter(grant)

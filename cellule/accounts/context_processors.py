@@ -1,3 +1,4 @@
+from cellule.access.abilities import EXCHANGE_FOLLOWERS
 from cellule.access.abilities import PERSON_RECORDERS as SIGNALEMENT_FILERS
 from cellule.access.current import current_membership, granting_memberships
 from cellule.access.roles import CELL_WIDE, SITTING
@@ -15,6 +16,7 @@ def cells(request):
         "nav_file_signalement": role in SIGNALEMENT_FILERS,
         "nav_qualify": role in CELL_WIDE,
         "nav_situations": role in SITTING,
+        "nav_exchanges": role in EXCHANGE_FOLLOWERS,
         "current_membership": membership,
         "user_memberships": granting_memberships(request),
         "session_idle_seconds": idle_seconds(),

@@ -246,6 +246,16 @@ _KINDS = [
         destination=_profile,
         advice=SECURITY_ADVICE,
     ),
+    # --- Retention (privacy issue): what will go, 30 days ahead; the list is in Cellule
+    Kind(
+        "retention_due",
+        "Dossiers arrivant au terme de leur conservation",
+        "Des dossiers de votre cellule arrivent au terme de leur durée de conservation : "
+        "consultez la liste avant leur suppression.",
+        "Conservation des données",
+        frozenset({C}),
+        destination=lambda notification: reverse("privacy:upcoming"),
+    ),
     # --- The DPO's watch over the journal: the DPO's duty, so it cannot be turned off either
     Kind(
         "unusual_reading",

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cellule import access
+from cellule.access.abilities import convened_situation_ids
 from cellule.access.current import current_membership
 from cellule.access.journaling import Action, journal_event
 from cellule.access.roles import CELL_WIDE, SITTING
@@ -52,7 +53,12 @@ def _rows(request, situations, role):
     user = request.user
     rows = []
     for situation in situations:
-        full = role in CELL_WIDE or situation.referent_id == user.pk
+        # A member convened to a séance with the situation on its agenda reads the full page.
+        full = (
+            role in CELL_WIDE
+            or situation.referent_id == user.pk
+            or situation.pk in convened_situation_ids(user)
+        )
         rows.append(
             {
                 "situation": situation,

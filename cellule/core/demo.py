@@ -526,8 +526,17 @@ def seed_demo() -> dict:
     _signalements(cells, users)
     _situations(cells, users, organisations)
     # Séances (meetings): DEMO HERE
+    from cellule.meetings.demo import seed_meetings
+
+    seed_meetings(cells, users)
     # Transmissions (exchanges): DEMO HERE
+    from cellule.exchanges.demo import seed_exchanges
+
+    seed_exchanges(cells, users)
     # RGPD (privacy): DEMO HERE
+    from cellule.privacy.demo import seed as seed_privacy
+
+    seed_privacy(cells, users)
 
     accounts = []
     for person in PEOPLE:

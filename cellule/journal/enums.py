@@ -41,3 +41,5 @@ class Action(models.TextChoices):
     # The journal itself
     JOURNAL_EXPORTED = "journal_exported", "Export du journal des accès"
     JOURNAL_PURGED = "journal_purged", "Purge du journal des accès"
+    # Retention (privacy): a purge run and its certificate
+    RETENTION_PURGE = "retention_purge", "Purge de conservation (certificat)"

@@ -7,6 +7,8 @@ instead of a table: set it to True in the change that starts calling ``record_fa
 from dataclasses import dataclass
 
 from cellule.cases.enums import ClosureReason, MeasureKind
+from cellule.exchanges.enums import FeedbackOutcome, TransmissionKind
+from cellule.meetings.enums import SeanceFormat
 from cellule.reports.enums import SourceCategory
 from cellule.stats.enums import AgeBand, DurationBucket, FactKind, QualificationOutcome
 
@@ -98,21 +100,29 @@ SECTIONS = (
     ),
     Section(
         kind=FactKind.TRANSMISSION_SENT,
-        title="Transmissions et retours d'information",
+        title="Transmissions envoyées, par type",
         category_header="Type de transmission",
+        categories=tuple((k.value, k.label) for k in TransmissionKind if k != "feedback"),
+        # A general briefing concerns no one, a state_information is counted without an age.
+        columns=(*AgeBand.choices, ("", "Sans tranche d'âge")),
+    ),
+    Section(
+        kind=FactKind.FEEDBACK_GIVEN,
+        title="Retours d'information de l'État, par réponse et délai",
+        category_header="Retour d'information",
+        categories=tuple(FeedbackOutcome.choices),
         column="duration",
-        column_header="Délai de retour",
+        column_header="Délai du premier retour",
         columns=tuple(DurationBucket.choices),
-        recorded=False,
-        pending="Les transmissions envoyées et les délais des retours d'information apparaîtront "
-        "ici avec les échanges entre la commune et la préfecture.",
     ),
     Section(
         kind=FactKind.SEANCE_HELD,
-        title="Séances tenues",
+        title="Séances tenues, par format",
         category_header="Format",
-        recorded=False,
-        pending="Le nombre de séances tenues, par format, apparaîtra ici avec les séances.",
+        categories=tuple(SeanceFormat.choices),
+        # A séance concerns no one person: one column, the count.
+        columns=(("", "Séances tenues"),),
+        column_header="Nombre",
     ),
 )
 

@@ -430,12 +430,465 @@ ROUTES += [
 ]
 
 
+# --- API tokens (api): the profile's section; the API itself is ruled in tests/api/matrix.py ----
+
+
+def coordinator_token_kwargs(world):
+    from cellule.api.tokens import create_token
+
+    coordinator = world.actors["coordinator"]
+    token, _ = create_token(user=coordinator, name="Matrice", by=coordinator)
+    return {"pk": token.pk}
+
+
+ROUTES += [
+    Route("api_tokens:new", LOGGED_IN, note="after a fresh authentication, for oneself"),
+    Route(
+        "api_tokens:revoke",
+        {**dict.fromkeys(ACTORS, 404), "anonymous": LOGIN, "coordinator": 302},
+        kwargs=coordinator_token_kwargs,
+        method="post",
+        note="one's own tokens only; back to the profile",
+    ),
+]
+
+
 # The Django admin is one rule: the technical administrator only (second factor included).
 # --- Séances (meetings): ROUTES HERE -----------------------------------------------------------
 
+
+def _meetings(world):
+    from tests.meetings.factories import world_meetings
+
+    return world_meetings(world)
+
+
+def seance_kwargs(world):
+    return {"pk": _meetings(world).seance.pk}
+
+
+def held_seance_kwargs(world):
+    return {"pk": _meetings(world).held.pk}
+
+
+def validated_seance_kwargs(world):
+    return {"pk": _meetings(world).validated.pk}
+
+
+def item_kwargs(world):
+    return {"pk": _meetings(world).item.pk}
+
+
+def member_attendee_kwargs(world):
+    return {"pk": _meetings(world).member_attendee.pk}
+
+
+# The world's séance under way: president and coordinator see it all; the member and the state
+# delegate are convened; the guest is invited for one item (not ``item``); nobody else sees it.
+SEANCE_OUTSIDERS = dict.fromkeys(("reporter", "admin", "dpo", "outsider"), 404)
+SEANCE_VIEWERS = {**LOGGED_IN, **SEANCE_OUTSIDERS}
+SEANCE_MANAGER = {
+    **SEANCE_VIEWERS,
+    **dict.fromkeys(("president", "member", "state_delegate", "guest"), 403),
+}
+# An item the guest is not invited to: outside the guest's scope.
+ITEM_MANAGER = {**SEANCE_MANAGER, "guest": 404}
+ROUTES += [
+    Route("meetings:list", {**LOGGED_IN, "reporter": 403, "admin": 403, "dpo": 403}),
+    Route(
+        "meetings:new",
+        {
+            **LOGGED_IN,
+            **dict.fromkeys(
+                ("president", "member", "state_delegate", "reporter", "guest", "admin", "dpo"), 403
+            ),
+        },
+        note="the outsider plans in their own cell",
+    ),
+    Route("meetings:detail", SEANCE_VIEWERS, kwargs=seance_kwargs, personal=True),
+    Route("meetings:edit", SEANCE_MANAGER, kwargs=seance_kwargs),
+    Route(
+        "meetings:convene",
+        SEANCE_MANAGER,
+        default=302,
+        kwargs=seance_kwargs,
+        method="post",
+        data=lambda world: {},
+    ),
+    Route(
+        "meetings:agenda_propose",
+        SEANCE_MANAGER,
+        default=302,
+        kwargs=seance_kwargs,
+        method="post",
+        data=lambda world: {},
+    ),
+    Route(
+        "meetings:agenda_add",
+        SEANCE_MANAGER,
+        kwargs=seance_kwargs,
+        method="post",
+        data=lambda world: {},
+        personal=True,
+        note="an empty choice: the page again, with the error",
+    ),
+    Route(
+        "meetings:guest_invite",
+        SEANCE_MANAGER,
+        kwargs=seance_kwargs,
+        method="post",
+        data=lambda world: {},
+        personal=True,
+        note="an empty choice: the page again, with the error",
+    ),
+    Route("meetings:room", SEANCE_MANAGER, kwargs=seance_kwargs, personal=True),
+    Route(
+        "meetings:close",
+        SEANCE_MANAGER,
+        default=302,
+        kwargs=seance_kwargs,
+        method="post",
+        data=lambda world: {},
+        note="items undecided: back to the room with the reasons",
+    ),
+    Route(
+        "meetings:minutes_validate",
+        {**SEANCE_MANAGER, "president": 302, "coordinator": 403, "guest": 404},
+        default=302,
+        kwargs=held_seance_kwargs,
+        method="post",
+        data=lambda world: {},
+        note="the president only, once the séance is held",
+    ),
+    Route(
+        "meetings:minutes_pdf",
+        {**SEANCE_VIEWERS, "guest": 404},
+        kwargs=validated_seance_kwargs,
+        personal=True,
+        note="each attendee who was present, once validated; the cell-wide roles",
+    ),
+    Route(
+        "meetings:item_remove",
+        ITEM_MANAGER,
+        default=302,
+        kwargs=item_kwargs,
+        method="post",
+        data=lambda world: {},
+    ),
+    Route(
+        "meetings:item_move",
+        ITEM_MANAGER,
+        default=302,
+        kwargs=item_kwargs,
+        method="post",
+        data=lambda world: {"sens": "bas"},
+    ),
+    Route(
+        "meetings:decision",
+        ITEM_MANAGER,
+        kwargs=item_kwargs,
+        method="post",
+        data=lambda world: {},
+        personal=True,
+        note="an empty decision: the room again, with the errors",
+    ),
+    Route("meetings:decision_fields", ITEM_MANAGER, kwargs=item_kwargs),
+    Route(
+        "meetings:attendance",
+        SEANCE_MANAGER,
+        default=302,
+        kwargs=member_attendee_kwargs,
+        method="post",
+        data=lambda world: {"attendance": "present"},
+    ),
+    Route(
+        "meetings:acknowledge",
+        {**SEANCE_MANAGER, "member": 302},
+        default=302,
+        kwargs=member_attendee_kwargs,
+        method="post",
+        data=lambda world: {},
+        note="the attendee themselves, or the coordinator in the room",
+    ),
+]
+
 # --- Transmissions (exchanges): ROUTES HERE ----------------------------------------------------
 
+
+def _exchanges(world):
+    from tests.exchanges.factories import world_exchanges
+
+    return world_exchanges(world)
+
+
+def report_to_state_kwargs(world):
+    return {"pk": _exchanges(world).report.pk}
+
+
+def state_information_kwargs(world):
+    return {"pk": _exchanges(world).information.pk}
+
+
+def briefing_kwargs(world):
+    return {"pk": _exchanges(world).briefing.pk}
+
+
+def transmitted_signalement_kwargs(world):
+    return {"pk": _exchanges(world).signalement.pk}
+
+
+# The cell's exchanges with the State: its president, coordinator and state delegate (the outsider
+# sees their own cell's). One transmission: the same, of this cell only. A state_information: its
+# named recipients only (here the mayor alone), whatever the role. The préfecture's side (inbox,
+# acknowledgement, feedback, approvals, briefing held) is covered in tests/exchanges/.
+EXCHANGE_LISTS = {
+    **LOGGED_IN,
+    **dict.fromkeys(("member", "reporter", "guest", "admin", "dpo"), 403),
+}
+NOT_IN_EXCHANGES = dict.fromkeys(("member", "reporter", "guest", "admin", "dpo", "outsider"), 404)
+EXCHANGE_READERS = {**LOGGED_IN, **NOT_IN_EXCHANGES}
+EXCHANGE_READERS_NO_ACTION = {
+    **EXCHANGE_READERS,
+    **dict.fromkeys(("president", "coordinator", "state_delegate"), 403),
+}
+ONLY_THE_MAYOR = {
+    **LOGGED_IN,
+    **NOT_IN_EXCHANGES,
+    "coordinator": 404,  # not named: nothing tells them it exists
+    "state_delegate": 404,
+}
+ROUTES += [
+    Route("exchanges:list", EXCHANGE_LISTS, personal=True),
+    Route(
+        "exchanges:transmit_situation",
+        SITUATION_MANAGERS,
+        kwargs=situation_kwargs,
+        personal=True,
+        note="the form (re-authentication fresh in the test client)",
+    ),
+    Route(
+        "exchanges:transmit_signalement",
+        SIGNALEMENT_READERS,
+        kwargs=transmitted_signalement_kwargs,
+        personal=True,
+    ),
+    Route("exchanges:detail", EXCHANGE_READERS, kwargs=report_to_state_kwargs, personal=True),
+    Route(
+        "exchanges:acknowledge",
+        EXCHANGE_READERS_NO_ACTION,
+        kwargs=report_to_state_kwargs,
+        method="post",
+        note="the préfecture acknowledges, never the commune",
+    ),
+    Route(
+        "exchanges:feedback",
+        EXCHANGE_READERS_NO_ACTION,
+        kwargs=report_to_state_kwargs,
+        method="post",
+        data=lambda world: {"outcome": "taken_into_account"},
+    ),
+    Route(
+        "exchanges:information_new",
+        {**LOGGED_IN},
+        default=403,
+        note="the préfecture's cell only",
+    ),
+    Route(
+        "exchanges:approval",
+        {**ONLY_THE_MAYOR, "president": 403},
+        kwargs=state_information_kwargs,
+        method="post",
+        data=lambda world: {"which": "procureur"},
+        note="the named mayor sees it, records nothing",
+    ),
+    Route(
+        "exchanges:send",
+        {**ONLY_THE_MAYOR, "president": 403},
+        kwargs=state_information_kwargs,
+        method="post",
+    ),
+    Route(
+        "exchanges:briefing_request",
+        {**EXCHANGE_LISTS, "state_delegate": 403},
+        default=302,
+        method="post",
+        note="the mayor or the coordinator asks; to the list or the request",
+    ),
+    Route(
+        "exchanges:briefing_held",
+        EXCHANGE_READERS_NO_ACTION,
+        kwargs=briefing_kwargs,
+        method="post",
+        data=lambda world: {"held_on": "2000-01-01", "channel": "bilateral"},
+    ),
+]
+
 # --- RGPD (privacy): ROUTES HERE ---------------------------------------------------------------
+
+
+def _privacy(world):
+    from tests.privacy.factories import world_privacy
+
+    return world_privacy(world)
+
+
+def _request(name):
+    return lambda world: {"pk": getattr(_privacy(world), name).pk}
+
+
+# The DPO of the cell's controller, and the president and coordinator of the cell they work in
+# (the outsider: their own cell's pages).
+PRIVACY_VIEWERS = {
+    **LOGGED_IN,
+    **dict.fromkeys(("member", "state_delegate", "reporter", "guest", "admin"), 403),
+}
+PRIVACY_CELL_WIDE = {**PRIVACY_VIEWERS, "dpo": 403}
+# Rights requests: the DPO and the coordinator, together; the president does not handle them.
+REQUEST_HANDLERS = {**PRIVACY_VIEWERS, "president": 403}
+# One request: only its cell's coordinator and its DPO see it; anyone else gets a 404.
+REQUEST_SCOPE = {
+    **LOGGED_IN,
+    **dict.fromkeys(
+        ("president", "member", "state_delegate", "reporter", "guest", "admin", "outsider"), 404
+    ),
+}
+REQUEST_COORDINATOR = {**REQUEST_SCOPE, "dpo": 403}
+CERTIFICATE_READERS = {
+    **LOGGED_IN,
+    **dict.fromkeys(("member", "state_delegate", "reporter", "guest", "admin"), 404),
+}
+ROUTES += [
+    Route("privacy:index", PRIVACY_VIEWERS),
+    Route("privacy:retention", PRIVACY_VIEWERS, note="the coordinator's form: tested apart"),
+    Route("privacy:upcoming", PRIVACY_CELL_WIDE, personal=True, note="references only"),
+    Route("privacy:holds", PRIVACY_VIEWERS, personal=True),
+    Route(
+        "privacy:hold_new",
+        {
+            **LOGGED_IN,
+            **dict.fromkeys(("reporter", "guest", "admin", "dpo", "outsider"), 404),
+            **dict.fromkeys(("president", "member", "state_delegate"), 403),
+        },
+        kwargs=lambda world: {"kind": "situation", "pk": _privacy(world).situation.pk},
+        note="the coordinator holds a situation they see",
+    ),
+    Route(
+        "privacy:hold_lift",
+        {
+            **LOGGED_IN,
+            **dict.fromkeys(
+                ("member", "state_delegate", "reporter", "guest", "admin", "outsider"), 404
+            ),
+            "president": 403,
+            "dpo": 403,
+        },
+        default=302,
+        kwargs=lambda world: {"pk": _privacy(world).hold.pk},
+        method="post",
+        note="back to the list of holds",
+    ),
+    Route(
+        "privacy:certificates",
+        {**PRIVACY_VIEWERS},
+        note="certificates hold counts only; each reader sees their cells' lines",
+    ),
+    Route(
+        "privacy:certificate",
+        CERTIFICATE_READERS,
+        kwargs=lambda world: {"pk": _privacy(world).certificate.pk},
+    ),
+    Route(
+        "privacy:certificate_pdf",
+        CERTIFICATE_READERS,
+        kwargs=lambda world: {"pk": _privacy(world).certificate.pk},
+    ),
+    Route("privacy:requests", REQUEST_HANDLERS, personal=True),
+    Route("privacy:request_new", REQUEST_HANDLERS),
+    Route(
+        "privacy:request_detail",
+        REQUEST_SCOPE,
+        kwargs=_request("access_pending"),
+        personal=True,
+    ),
+    Route(
+        "privacy:request_person",
+        REQUEST_SCOPE,
+        kwargs=_request("access_pending"),
+        personal=True,
+        note="the candidates found through the blind indexes",
+    ),
+    Route(
+        "privacy:request_export",
+        REQUEST_SCOPE,
+        default=302,
+        kwargs=_request("access_pending"),
+        method="post",
+    ),
+    Route(
+        "privacy:request_review",
+        {**REQUEST_SCOPE, "dpo": 400},
+        default=302,
+        kwargs=_request("access_pending"),
+        method="post",
+        note="the DPO prepared it: a second person must review it",
+    ),
+    Route(
+        "privacy:request_export_json",
+        REQUEST_SCOPE,
+        kwargs=_request("access_done"),
+        personal=True,
+    ),
+    Route(
+        "privacy:request_export_pdf",
+        REQUEST_SCOPE,
+        kwargs=_request("access_done"),
+        personal=True,
+    ),
+    Route(
+        "privacy:request_rectify",
+        REQUEST_COORDINATOR,
+        kwargs=_request("rectification"),
+        personal=True,
+    ),
+    Route(
+        "privacy:request_erase",
+        REQUEST_COORDINATOR,
+        default=302,
+        kwargs=_request("erasure"),
+        method="post",
+        data=lambda world: {"reason": "Demande fondée.", "confirm": "on"},
+    ),
+    Route(
+        "privacy:request_hold",
+        REQUEST_COORDINATOR,
+        default=302,
+        kwargs=_request("restriction"),
+        method="post",
+    ),
+    Route(
+        "privacy:request_step",
+        REQUEST_SCOPE,
+        default=302,
+        kwargs=_request("access_pending"),
+        method="post",
+        data=lambda world: {"action": "note", "comment": "Appel du demandeur."},
+    ),
+    Route(
+        "privacy:request_answer",
+        REQUEST_SCOPE,
+        default=302,
+        kwargs=_request("access_pending"),
+        method="post",
+        data=lambda world: {"outcome": "refused", "comment": "Motif communiqué."},
+    ),
+    Route("privacy:register", PRIVACY_VIEWERS),
+    Route("privacy:register_pdf", PRIVACY_VIEWERS),
+    Route("privacy:dpia", PRIVACY_VIEWERS),
+    Route("privacy:dpia_pdf", PRIVACY_VIEWERS),
+    Route("privacy:notice", PRIVACY_VIEWERS),
+    Route("privacy:letter", PRIVACY_VIEWERS),
+    Route("privacy:letter_pdf", PRIVACY_VIEWERS),
+]
 
 ADMIN_ROUTES = [
     Route(
@@ -454,7 +907,9 @@ ADMIN_ROUTES = [
     )
 ]
 
-RULED_NAMESPACES = {"admin"}  # every route of these is covered by one rule above
+# Every route of these is covered elsewhere: the admin by one rule above; the API (/api/v1/) by
+# tests/api/matrix.py, every operation × actor × own or foreign cell.
+RULED_NAMESPACES = {"admin", "api"}
 
 ROLE_OF_ACTOR = {
     "president": Role.PRESIDENT,

@@ -34,6 +34,7 @@ ISSUE_KINDS = {
     "two_factor_changed",
     "password_changed",
     "unusual_reading",
+    "retention_due",  # privacy issue: records due for deletion, 30 days ahead
 }
 SECURITY = {"new_login", "two_factor_changed", "password_changed"}
 

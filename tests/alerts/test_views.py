@@ -106,7 +106,7 @@ def test_a_target_without_a_page_is_a_404(client_for, coordinator):
     (notification,) = notify(
         kind="transmission_received",
         recipients=[coordinator],
-        target=("exchanges.transmission", "0b0e7c1e-0000-4000-8000-000000000000"),
+        target=("exemple.sans_page", "0b0e7c1e-0000-4000-8000-000000000000"),
         key="t",
     )
     response = client_for(coordinator).get(reverse("alerts:open", kwargs={"pk": notification.pk}))

@@ -28,8 +28,8 @@ ENGLISH = [
     [
         ("president", "Chartes en attente de signature"),
         ("coordinator", "Signalements à qualifier"),
-        ("member", "Vos situations et la prochaine séance"),
-        ("state_delegate", "Vos situations et la prochaine séance"),
+        ("member", "Prochaine séance"),
+        ("state_delegate", "Prochaine séance"),
         ("reporter", "Signaler une situation"),
         ("guest", "Vous êtes invité à une séance"),
         ("admin", "Administration technique"),

@@ -49,8 +49,7 @@ def test_cell_dashboard_counts_and_suppresses(client_for, coordinator, cell):
     assert "Signalements reçus, par origine" in page
     assert 'role="img"' in page and "<title" in page
     assert "< 5" in page
-    # Sections whose events are not recorded yet say what will appear, with no figure.
-    assert "apparaîtront ici avec les échanges entre la commune et la préfecture" in page
+    assert "Transmissions envoyées, par type" in page
 
 
 def test_the_dashboard_counts_only_the_cells_own_facts(client_for, coordinator, cell, other_cell):

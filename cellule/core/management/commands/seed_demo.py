@@ -1,12 +1,13 @@
 import json
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from cellule.core.commands import CelluleCommand
 from cellule.core.demo import seed_demo
 
 
-class Command(BaseCommand):
+class Command(CelluleCommand):
     help = "Charge (ou complète) les données de démonstration. Idempotent ; refusé en production."
 
     def add_arguments(self, parser):

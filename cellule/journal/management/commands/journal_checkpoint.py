@@ -1,11 +1,12 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import DatabaseError, InterfaceError
 
+from cellule.core.commands import CelluleCommand
 from cellule.journal.checkpoints import checkpoint_dir
 from cellule.journal.verification import HeadNotVerified, checkpoint_head
 
 
-class Command(BaseCommand):
+class Command(CelluleCommand):
     help = (
         "Écrit un point de contrôle signé de la fin du journal des accès hors de la base "
         "(CELLULE_JOURNAL_CHECKPOINT_DIR), pour détecter une suppression des derniers événements. "

@@ -1,12 +1,13 @@
 import sys
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import DatabaseError, InterfaceError
 
+from cellule.core.commands import CelluleCommand
 from cellule.journal.verification import verify_journal
 
 
-class Command(BaseCommand):
+class Command(CelluleCommand):
     help = (
         "Vérifie la chaîne d'empreintes du journal des accès et ses points de contrôle signés. "
         "Sortie 0 et « OK <n> events » si tout se vérifie ; sortie 1 et « ERREUR seq <n>: … » "

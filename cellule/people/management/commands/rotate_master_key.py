@@ -5,15 +5,16 @@ Field ciphertexts are not touched: only the wrapped keys in people_personkey cha
 one). Once it reports no key left under an old master key, that key may leave the configuration.
 """
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from cellule.core.commands import CelluleCommand
 from cellule.people import crypto
 from cellule.people.models import PersonKey
 
 
-class Command(BaseCommand):
+class Command(CelluleCommand):
     help = "Rechiffre les clés des personnes sous la clé maîtresse actuelle (la première)."
 
     def add_arguments(self, parser):

@@ -1,9 +1,10 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from cellule.core.commands import CelluleCommand
 from cellule.territory.services import import_cog
 
 
-class Command(BaseCommand):
+class Command(CelluleCommand):
     help = "Charge les régions, départements et communes (COG) livrés avec Cellule. Idempotent."
 
     def add_arguments(self, parser):
