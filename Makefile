@@ -50,6 +50,13 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Every page of the demo, role by role, at desktop and mobile widths (tests/browser/test_visit.py,
+# which also checks accessibility): PNGs in var/screenshots/; docs/visite.md shows the main ones.
+screenshots: $(STAMP)
+	rm -rf var/screenshots
+	CELLULE_SCREENSHOTS=$(CURDIR)/var/screenshots $(BIN)/python -m pytest -q tests/browser/test_visit.py
+	@echo "Captures : var/screenshots/"
+
 # The national benchmark (docs/bench.md), not part of make test: BENCH_SCALE=small for a quick
 # run; BENCH_REGENERATE=1 to rebuild the data set; BENCH_SECONDS, BENCH_USERS, BENCH_DATABASE_URL…
 BENCH_SCALE ?= default
