@@ -12,6 +12,7 @@ class ExchangesConfig(AppConfig):
         from cellule.cases.timeline import register_source
         from cellule.core.dashboard import register_panel
         from cellule.exchanges import panels, reminders
+        from cellule.people.crypto import register_key_store
 
         register_target("exchanges.transmission", reminders.transmission_url)
         register_reminder(reminders.remind_feedback)
@@ -19,3 +20,6 @@ class ExchangesConfig(AppConfig):
         register_reminder(reminders.erase_expired)
         register_source(panels.timeline_entries)
         register_panel(panels.dashboard)
+        register_key_store(
+            "exchanges.TransmissionKey", owner="transmission_id", stamp="rewrapped_at"
+        )

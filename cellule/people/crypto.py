@@ -118,6 +118,20 @@ def _wrap_aad(person_id: uuid.UUID, master_key_id: str) -> bytes:
     )
 
 
+# Every table that keeps data keys wrapped by the master key, for ``rotate_master_key``: the
+# persons' keys here, and the keys other apps give their own records (a transmission's copy, a
+# rights request's requester). ``owner`` is the field whose value binds the wrapping (the id
+# passed as ``person_id``); ``stamp`` the field that records the rewrapping, if any.
+KEY_STORES: list[tuple[str, str, str | None]] = [("people.PersonKey", "person_id", "rewrapped_at")]
+
+
+def register_key_store(model_label: str, *, owner: str, stamp: str | None = None) -> None:
+    """Called from an app's ``ready()`` for a model with ``master_key_id`` and ``wrapped_key``."""
+    entry = (model_label, owner, stamp)
+    if entry not in KEY_STORES:
+        KEY_STORES.append(entry)
+
+
 def wrap_data_key(
     data_key: bytes, *, person_id: uuid.UUID, master_key_id: str | None = None
 ) -> tuple[str, bytes]:

@@ -22,8 +22,11 @@ def test_rotation_rewraps_the_transmission_keys_and_the_copies_stay_readable(
     erase_transmission(transmission=erased, reason="test")
     settings.CELLULE_MASTER_KEYS = {"k2": b"\x02" * 32, "k1": b"\x01" * 32}
     out = StringIO()
-    call_command("rotate_transmission_keys", "--batch-size", "1", stdout=out)
-    assert "Clés de transmissions rechiffrées : 1." in out.getvalue()
+    call_command("rotate_master_key", "--batch-size", "1", stdout=out)
+    assert (
+        "Clés de transmissions : 1 rechiffrée(s), 0 déjà sous la clé actuelle, 1 détruite(s)"
+        in (out.getvalue())
+    )
     settings.CELLULE_MASTER_KEYS = {"k2": b"\x02" * 32}
     stored = Transmission.objects.select_related("key").get(pk=kept.pk)
     assert stored.key.master_key_id == "k2" and stored.key.rewrapped_at

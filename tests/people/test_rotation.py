@@ -48,7 +48,7 @@ def test_rotation_rewraps_every_key_and_the_old_master_key_can_go(persons, setti
     assert "Clé maîtresse actuelle : « k2 »." in output
     assert "Clés rechiffrées : 5." in output
     assert "Clés déjà sous la clé actuelle : 0." in output
-    assert "Clés détruites (personnes effacées), ignorées : 1." in output
+    assert "Clés détruites (données effacées), ignorées : 1." in output
     assert ciphertexts() == before  # field ciphertexts untouched
     live = PersonKey.objects.filter(wrapped_key__isnull=False)
     assert set(live.values_list("master_key_id", flat=True)) == {"k2"}

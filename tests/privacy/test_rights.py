@@ -316,3 +316,24 @@ def test_the_request_list_shows_overdue_requests_with_a_query_bound(
     with django_assert_max_num_queries(20):
         page = text(client.get(reverse("privacy:requests")))
     assert "Nom0" in page and "Nom4" in page and "en retard" in page
+
+
+def test_rotate_master_key_rewraps_the_requests_keys_too(cell, coordinator, settings):
+    """A request's requester stays readable after its master key leaves the configuration."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from cellule.privacy.models import RightsRequest
+    from tests.privacy.factories import rights_request
+
+    settings.CELLULE_MASTER_KEYS = {"k1": b"\x01" * 32}
+    request = rights_request(cell, by=coordinator, last_name="Canarelli")
+    settings.CELLULE_MASTER_KEYS = {"k2": b"\x02" * 32, "k1": b"\x01" * 32}
+    out = StringIO()
+    call_command("rotate_master_key", stdout=out)
+    assert "Demandes d'exercice des droits : 1 rechiffrée(s)" in out.getvalue()
+    settings.CELLULE_MASTER_KEYS = {"k2": b"\x02" * 32}
+    stored = RightsRequest.objects.get(pk=request.pk)
+    assert stored.master_key_id == "k2"
+    assert stored.requester["last_name"] == "Canarelli"
