@@ -121,7 +121,9 @@ class MeasureProgressForm(DsfrBaseForm):
 class ReviewForm(DsfrBaseForm):
     changes = _short_text("Ce qui a changé depuis la dernière revue")
     next_review_on = _date(
-        "Prochaine revue le", required=False, help_text="Par défaut : dans 90 jours."
+        "Prochaine revue le",
+        required=False,
+        help_text="Par défaut : à la prochaine séance, ou dans 90 jours sans séance prévue.",
     )
 
 

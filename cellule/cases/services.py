@@ -124,7 +124,7 @@ def open_situation_for_report(*, signalement, by) -> Situation:
                 cell_id=signalement.cell_id,
                 person=person,
                 opened_by=by,
-                next_review_on=timezone.localdate() + timedelta(days=REVIEW_INTERVAL_DAYS),
+                next_review_on=default_next_review(signalement.cell_id),
             )
             situation.seal(person.cipher(), {"closure_text": ""})
             situation.save(force_insert=True)
@@ -485,13 +485,32 @@ def end_measure(*, measure: Measure, ended_on: date, outcome: str, by) -> Measur
 # --- Reviews and notes --------------------------------------------------------------------------
 
 
+# Apps above cases add the dates a cell reviews its situations at (the séances): a function
+# ``(cell_id, after: date) -> date | None`` giving the cell's next such date.
+_REVIEW_DATE_SOURCES: list = []
+
+
+def register_review_date_source(function) -> None:
+    if function not in _REVIEW_DATE_SOURCES:
+        _REVIEW_DATE_SOURCES.append(function)
+
+
+def default_next_review(cell_id, *, today: date | None = None) -> date:
+    """The next séance of the cell if there is one within the interval, else 90 days from now
+    (architecture: a situation is reviewed at every séance, or every 90 days)."""
+    today = today or timezone.localdate()
+    limit = today + timedelta(days=REVIEW_INTERVAL_DAYS)
+    dates = [source(cell_id, today) for source in _REVIEW_DATE_SOURCES]
+    return min([day for day in dates if day and today < day <= limit], default=limit)
+
+
 def record_review(
     *, situation: Situation, changes: str, next_review_on: date | None = None, by
 ) -> Review:
     _require(situation, by, "review", "Vous ne pouvez pas réviser cette situation.")
     changes = _clean_text(changes, field="changes", required=True, label="ce qui a changé")
     today = timezone.localdate()
-    next_review_on = next_review_on or today + timedelta(days=REVIEW_INTERVAL_DAYS)
+    next_review_on = next_review_on or default_next_review(situation.cell_id, today=today)
     if next_review_on <= today:
         raise ValidationError({"next_review_on": "La prochaine revue doit être dans le futur."})
     with transaction.atomic():

@@ -42,6 +42,16 @@ class SeanceQuerySet(models.QuerySet):
         now = now or timezone.now()
         return self.filter(status=SeanceStatus.PLANNED, ends_at__gte=now).order_by("starts_at")
 
+    def next_day_of(self, cell_id, after):
+        """The day of the cell's next planned séance after ``after`` (a date), if any."""
+        seance = (
+            self.filter(cell_id=cell_id, status=SeanceStatus.PLANNED, starts_at__date__gt=after)
+            .order_by("starts_at")
+            .only("starts_at")
+            .first()
+        )
+        return timezone.localtime(seance.starts_at).date() if seance else None
+
     def history(self, now=None):
         """Held séances, and planned ones whose time has passed, latest first."""
         now = now or timezone.now()
@@ -324,3 +334,8 @@ class Decision(Sealed):
     @property
     def cell_id(self):
         return self.item.seance.cell_id
+
+
+def next_seance_day(cell_id, after):
+    """For cases: a situation's next review defaults to the cell's next séance."""
+    return Seance.objects.next_day_of(cell_id, after)

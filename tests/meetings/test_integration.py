@@ -95,7 +95,7 @@ def test_the_dashboard_of_a_member_not_convened_shows_no_seance(
 
 
 def test_a_guest_dashboard_shows_their_seance(cell, coordinator, member, guest, client_for):
-    situation = open_situation(cell, by=coordinator)
+    situation = open_situation(cell, by=coordinator, last_name="Quesnel-Vidal")
     seance = plan(cell, members=[member], by=coordinator)
     services.invite_guest(
         seance=seance, user=guest, items=[seance.items.get(situation=situation)], by=coordinator
@@ -103,7 +103,7 @@ def test_a_guest_dashboard_shows_their_seance(cell, coordinator, member, guest, 
     services.convene_seance(seance=seance, by=coordinator)
     page = text(client_for(guest).get(reverse("core:home")))
     assert "Vous êtes invité(e) pour certains points" in page
-    assert "Martin" not in page
+    assert "Quesnel-Vidal" not in page
 
 
 def test_the_timeline_shows_the_seance_and_the_text_to_who_may_read_it(
@@ -183,3 +183,33 @@ def test_the_demo_seeds_two_seances_once(db):
     assert 9 <= upcoming.days_until() <= 10
     assert upcoming.attendees.filter(kind="guest").exists()
     assert DecisionKind.ADJOURN in past.items.values_list("decision__kind", flat=True)
+
+
+def test_a_review_defaults_to_the_next_seance_or_to_ninety_days(cell, coordinator):
+    """Architecture: a situation is reviewed at every séance, or every 90 days."""
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    from cellule.cases.services import record_review
+    from cellule.meetings.models import Seance
+    from tests.cases.factories import open_situation
+
+    situation = open_situation(cell, by=coordinator, last_name="Garnier")
+    today = timezone.localdate()
+    assert situation.next_review_on == today + timedelta(days=90)
+
+    day = today + timedelta(days=20)
+    starts = timezone.make_aware(datetime.combine(day, time(14, 0)))
+    Seance.objects.create(
+        cell=cell,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+        place="Salle du conseil",
+        format="restricted",
+        created_by=coordinator,
+    )
+    review = record_review(situation=situation, changes="Reprise du collège.", by=coordinator)
+    assert review.next_review_on == day
+    situation.refresh_from_db()
+    assert situation.next_review_on == day
