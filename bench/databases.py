@@ -14,7 +14,7 @@ from urllib.parse import unquote, urlsplit
 from bench.environment import BASE_DIR, fail, is_sqlite, redact
 
 # Bump when the generator's output changes shape: older data sets are then regenerated.
-FORMAT = 1
+FORMAT = 2  # 2: signalements, situations, measures, statistics facts
 
 
 def _sqlite_path(url: str) -> Path:

@@ -35,8 +35,8 @@ BENCH_PASSWORD = "banc-essai-cellule-2026"
 
 @dataclass(frozen=True)
 class Scale:
-    """How big the synthetic country is. Extension points for the features still to come:
-    signalements, situations, measures (issue 13 asks 150,000 / 60,000 / 200,000 at default)."""
+    """How big the synthetic country is (issue 13: 500 cells, 100,000 persons, 150,000
+    signalements, 60,000 situations, 200,000 measures, 2,000,000 journal events by default)."""
 
     name: str
     cells: int
@@ -44,9 +44,10 @@ class Scale:
     events: int
     # Duplicate-detection bench sizes (cellule.people.bench.measure), each in a throwaway cell.
     matching_sizes: tuple[int, ...]
-    signalements: int = 0  # TODO(reports): generate once the Signalement model exists
-    situations: int = 0  # TODO(cases): generate once the Situation model exists
-    measures: int = 0  # TODO(cases): generate once the Measure model exists
+    # Casework (bench/casework.py): reports, the situations some of them open, their measures.
+    signalements: int = 0
+    situations: int = 0
+    measures: int = 0
 
     def as_dict(self) -> dict:
         return {
@@ -61,16 +62,37 @@ class Scale:
 
 
 SCALES = {
-    "small": Scale("small", cells=50, persons=10_000, events=200_000, matching_sizes=(10_000,)),
+    "small": Scale(
+        "small",
+        cells=50,
+        persons=10_000,
+        events=200_000,
+        matching_sizes=(10_000,),
+        signalements=15_000,
+        situations=6_000,
+        measures=20_000,
+    ),
     "default": Scale(
         "default",
         cells=500,
         persons=100_000,
         events=2_000_000,
         matching_sizes=(10_000, 100_000),
+        signalements=150_000,
+        situations=60_000,
+        measures=200_000,
     ),
     # For the harness's own tests and a first try: seconds, not minutes.
-    "tiny": Scale("tiny", cells=6, persons=300, events=3_000, matching_sizes=(200,)),
+    "tiny": Scale(
+        "tiny",
+        cells=6,
+        persons=300,
+        events=3_000,
+        matching_sizes=(200,),
+        signalements=450,
+        situations=180,
+        measures=600,
+    ),
 }
 
 

@@ -16,11 +16,14 @@ What it makes, for what exists today:
   one administrator; every account with a confirmed TOTP device and the bench password;
 - persons (Faker fr_FR names) through ``cellule.people.services.build_person``, bulk-created:
   the very ciphertexts and blind indexes the services store;
+- their casework (bench/casework.py): signalements with indicators of the grid (~60 % qualified),
+  the situations qualified reports open with their events, reviews and notes, the measures of
+  their plans, every free text sealed under the person's key, and the statistics facts that
+  ``record_fact`` writes for those events;
 - journal events through the journal's chain code, bulk-inserted under its writer lock, then a
-  signed head checkpoint; ``manage.py journal_verify`` must say OK.
-
-Extension points (issue 13's default scale, once the features land): signalements, situations,
-measures — see ``_future_features``.
+  signed head checkpoint; ``manage.py journal_verify`` must say OK. Some of them are reads of the
+  generated situations and lists of signalements, so that a situation's « consultations » and
+  the DPO's journal show them.
 
 Skipped when the databases already hold the same scale, seed and keys (``--force`` or
 BENCH_REGENERATE=1 regenerates).
@@ -38,7 +41,7 @@ import sys
 import time
 import unicodedata
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import timedelta
 
 from bench import databases
@@ -92,9 +95,13 @@ UNSIGNED_SHARE = 0.03  # members and reporters who have not signed the charter y
 
 # Journal actions: (action, weight, who may do it, what it targets).
 READERS = ("president", "coordinator", "member", "state_delegate")
+CELL_WIDE = ("president", "coordinator")
 EVENT_KINDS = (
-    ("record_viewed", 40, READERS, "person"),
-    ("list_viewed", 18, READERS, "person_list"),
+    ("record_viewed", 32, READERS, "person"),
+    ("record_viewed", 8, READERS, "situation"),
+    ("list_viewed", 12, READERS, "person_list"),
+    ("list_viewed", 4, READERS, "situation_list"),
+    ("list_viewed", 2, CELL_WIDE, "signalement_list"),
     ("member_list_viewed", 5, READERS, "cell_members"),
     ("cell_viewed", 4, READERS, "cell"),
     ("record_created", 4, ("coordinator", "member", "reporter"), "person"),
@@ -319,6 +326,7 @@ def make_accounts(plan, rng: random.Random, fake) -> dict:
     today = timezone.localdate()
     users, memberships, devices = [], [], []
     members_by_cell = defaultdict(list)  # cell id -> [(user id, org id, role, membership id)]
+    names = {}  # user id -> full name (the référent's name the cases services journal)
     numbers = itertools.count(1)
 
     def new_user(organisation, global_role=""):
@@ -334,6 +342,7 @@ def make_accounts(plan, rng: random.Random, fake) -> dict:
             date_joined=now - timedelta(days=rng.randint(30, 900)),
         )
         users.append(user)
+        names[user.id] = f"{first} {last}"
         devices.append(
             TOTPDevice(
                 user=user,
@@ -379,6 +388,7 @@ def make_accounts(plan, rng: random.Random, fake) -> dict:
     TOTPDevice.objects.bulk_create(devices, batch_size=BATCH)
     return {
         "members_by_cell": members_by_cell,
+        "names": names,
         "users": [(u.id, u.organisation_id, u.global_role) for u in users],
         "counts": {"users": len(users), "memberships": len(memberships)},
     }
@@ -399,9 +409,11 @@ def cell_weights(plan) -> list[float]:
     return weights
 
 
-def make_persons(plan, count: int, rng: random.Random, fake, *, log_every: int) -> dict:
+def make_persons(plan, count: int, rng: random.Random, fake, *, log_every: int):
+    """Persons bulk-created; returns their ids by cell, and what the casework needs of each."""
     from django.utils import timezone
 
+    from bench.casework import PersonInfo
     from cellule.people.bench import _random_identity
     from cellule.people.models import Person, PersonKey
     from cellule.people.services import build_person
@@ -410,62 +422,141 @@ def make_persons(plan, count: int, rng: random.Random, fake, *, log_every: int) 
     weights = cell_weights(plan)
     targets = rng.choices(range(len(plan)), weights=weights, k=count)
     persons_by_cell = defaultdict(list)
+    infos = []
     batch_persons, batch_keys = [], []
     for done, index in enumerate(targets, start=1):
         cell, _orgs, communes = plan[index]
         commune = communes[0] if rng.random() < 0.9 else rng.choice(communes)
-        person, key, _cipher = build_person(
+        person, key, cipher = build_person(
             cell=cell,
             identity=_random_identity(fake, rng, today),
             commune=commune,
             today=today,
         )
         person.created_at = person.updated_at = timezone.now() - timedelta(
-            days=rng.randint(0, 1_000)
+            days=rng.randint(0, 1_000), seconds=rng.randint(0, 86_399)
         )
         batch_persons.append(person)
         batch_keys.append(key)
         persons_by_cell[cell.id].append(person.id)
+        infos.append(
+            PersonInfo(
+                id=person.id,
+                cell=index,
+                commune_id=commune.pk,
+                cipher=cipher,
+                identity=person.identity,
+                is_minor=person.is_minor,
+                created_at=person.created_at,
+            )
+        )
         if len(batch_persons) >= BATCH or done == count:
             Person.objects.bulk_create(batch_persons)
             PersonKey.objects.bulk_create(batch_keys)
             batch_persons, batch_keys = [], []
         if done % log_every == 0:
             log(f"  {number(done)} personnes")
-    return persons_by_cell
+    return persons_by_cell, infos
 
 
-def _future_features(scale: Scale) -> None:
-    """Extension points: each feature issue adds its generator here, at the scale's count.
+# --- Casework: signalements, situations, measures, statistics facts ------------------------------
 
-    - signalements (reports issue): scale.signalements, each by a reporter of its cell, with
-      indicators from the grid, ~60 % qualified;
-    - situations (cases issue): scale.situations, from qualified signalements;
-    - measures (cases issue): scale.measures, over the open situations.
-    """
-    pending = {
-        name: getattr(scale, name)
-        for name in ("signalements", "situations", "measures")
-        if getattr(scale, name)
+
+def make_casework(plan, accounts, infos, scale: Scale, rng: random.Random) -> dict:
+    """The scale's signalements, situations and measures over the persons (bench/casework.py),
+    inserted a chunk of persons at a time. Returns the counts, and the generated situations and
+    signalements by cell (ids), which some journal events target."""
+    from django.utils import timezone
+
+    from bench import casework
+    from cellule.reports.models import Indicator
+
+    allocation = casework.allocate(
+        len(infos),
+        signalements=scale.signalements,
+        situations=scale.situations,
+        measures=scale.measures,
+        rng=rng,
+    )
+    grid = list(Indicator.objects.current())
+    staffs = [
+        casework.staff_of(accounts["members_by_cell"][cell.id], orgs, accounts["names"])
+        for cell, orgs, _communes in plan
+    ]
+    now = timezone.now()
+    rows, counts = Counter(), Counter()
+    situations_by_cell, signalements_by_cell = defaultdict(list), defaultdict(list)
+    order = list(range(len(infos)))
+    step = max(len(order) // 5, 1)
+    for done, chunk in enumerate(casework.chunks(order), start=1):
+        bundle = casework.Bundle()
+        for index in chunk:
+            reports = allocation.signalements[index]
+            if not reports:
+                continue
+            info = infos[index]
+            cell = plan[info.cell][0]
+            bundle.add(
+                casework.person_casework(
+                    info,
+                    cell=cell,
+                    staff=staffs[info.cell],
+                    reports=reports,
+                    followed=allocation.followed[index],
+                    measures=allocation.measures[index],
+                    qualify_share=allocation.qualify_share,
+                    grid=grid,
+                    rng=rng,
+                    now=now,
+                )
+            )
+        casework.save(bundle, batch_size=BATCH)
+        for name in casework.Bundle.TABLES:
+            rows[name] += len(getattr(bundle, name))
+        counts += bundle.counts
+        for situation in bundle.situations:
+            situations_by_cell[situation.cell_id].append(situation.pk)
+        for report in bundle.signalements:
+            signalements_by_cell[report.cell_id].append(report.pk)
+        if (done * casework.CHUNK) // step != ((done - 1) * casework.CHUNK) // step:
+            log(
+                f"  dossiers de {number(min(done * casework.CHUNK, len(order)))} personnes : "
+                f"{number(rows['signalements'])} signalements, {number(rows['situations'])} "
+                f"situations, {number(rows['measures'])} mesures, {number(rows['facts'])} faits"
+            )
+    return {
+        "rows": dict(rows),
+        "states": casework.summary(counts),
+        "targets": {"situation": situations_by_cell, "signalement": signalements_by_cell},
     }
-    if pending:
-        log(f"non générés (fonctionnalités pas encore écrites) : {pending}")
 
 
 # --- Journal events -----------------------------------------------------------------------------
 
 
 def event_batches(
-    plan, accounts, persons_by_cell, count: int, rng: random.Random, *, batch_size=EVENT_BATCH
+    plan,
+    accounts,
+    persons_by_cell,
+    count: int,
+    rng: random.Random,
+    *,
+    batch_size=EVENT_BATCH,
+    targets=None,
 ):
-    """Batches of journal events (values in HASHED_FIELDS order, without seq), oldest first."""
+    """Batches of journal events (values in HASHED_FIELDS order, without seq), oldest first.
+
+    ``targets``: {"situation": {cell id: [ids]}, "signalement": {…}} of the generated casework;
+    where a cell has none, its events on situations fall back to events on persons."""
     from django.utils import timezone
 
+    targets = targets or {}
+    situations_by_cell = targets.get("situation", {})
+    signalements_by_cell = targets.get("signalement", {})
     weights = cell_weights(plan)
     cells = [cell for cell, _orgs, _communes in plan]
-    kinds = [kind for kind, *_ in EVENT_KINDS]
+    kinds = list(range(len(EVENT_KINDS)))
     kind_weights = [weight for _kind, weight, *_ in EVENT_KINDS]
-    by_kind = {kind: (roles, target) for kind, _w, roles, target in EVENT_KINDS}
     role_lists = {}  # (cell id, roles) -> eligible memberships
     end = timezone.now() - timedelta(minutes=5)
     start = end - timedelta(days=330)
@@ -486,8 +577,10 @@ def event_batches(
             cell_picks = iter(rng.choices(range(len(cells)), weights=weights, k=10_000))
             kind_picks = iter(rng.choices(kinds, weights=kind_weights, k=10_000))
         cell = cells[next(cell_picks)]
-        kind = next(kind_picks)
-        roles, target = by_kind[kind]
+        kind, _weight, roles, target = EVENT_KINDS[next(kind_picks)]
+        situations = situations_by_cell.get(cell.id)
+        if target in {"situation", "situation_list"} and not situations:
+            target = "person" if target == "situation" else "person_list"
         members = eligible(cell.id, roles)
         if not members:
             continue
@@ -500,6 +593,16 @@ def event_batches(
             target_type, target_id = "people.person", ""
             shown = min(len(persons), rng.randint(5, 20))
             target_ids = [str(p) for p in rng.sample(persons, shown) if p is not None]
+        elif target == "situation":
+            target_type, target_id = "cases.situation", situations[rng.randrange(len(situations))]
+        elif target == "situation_list":
+            target_type, target_id = "cases.situation", ""
+            shown = min(len(situations), 25)
+            target_ids = [str(s) for s in rng.sample(situations, shown)]
+        elif target == "signalement_list":
+            target_type, target_id = "reports.signalement", ""
+            reports = signalements_by_cell.get(cell.id) or []
+            target_ids = [str(s) for s in rng.sample(reports, min(len(reports), 20))]
         elif target == "cell_members":
             target_type, target_id = "accounts.cell", cell.id
             target_ids = [str(m[3]) for m in eligible(cell.id, None)]
@@ -536,7 +639,9 @@ def event_batches(
         yield batch
 
 
-def make_events(plan, accounts, persons_by_cell, count: int, rng: random.Random) -> int:
+def make_events(
+    plan, accounts, persons_by_cell, count: int, rng: random.Random, *, targets=None
+) -> int:
     from bench.journal_events import append_batches
     from cellule.journal.chain import journal_key
     from cellule.journal.recording import journal_db
@@ -554,7 +659,7 @@ def make_events(plan, accounts, persons_by_cell, count: int, rng: random.Random)
                 log(f"  {number(done)} événements ({number(int(rate))}/s)")
 
     head = append_batches(
-        counted(event_batches(plan, accounts, persons_by_cell, count, rng)),
+        counted(event_batches(plan, accounts, persons_by_cell, count, rng, targets=targets)),
         key=journal_key(),
         using=journal_db(),
     )
@@ -589,13 +694,23 @@ def generate(scale: Scale, seed: int) -> dict:
     accounts = make_accounts(plan, rng, fake)
     log(f"{accounts['counts']['users']} comptes, {accounts['counts']['memberships']} habilitations")
     step("persons")
-    persons_by_cell = make_persons(
+    persons_by_cell, infos = make_persons(
         plan, scale.persons, rng, fake, log_every=max(scale.persons // 5, 1)
     )
     log(f"{scale.persons} personnes")
-    _future_features(scale)
+    step("casework")
+    casework = make_casework(plan, accounts, infos, scale, rng)
+    del infos  # the persons' ciphers: not needed any more
+    log(
+        "dossiers : "
+        + ", ".join(f"{number(n)} {name}" for name, n in casework["rows"].items())
+        + " ; états : "
+        + ", ".join(f"{name} {number(n)}" for name, n in casework["states"].items())
+    )
     step("events")
-    last_seq = make_events(plan, accounts, persons_by_cell, scale.events, rng)
+    last_seq = make_events(
+        plan, accounts, persons_by_cell, scale.events, rng, targets=casework["targets"]
+    )
     log(f"{last_seq} événements dans le journal")
     step("checkpoint")
     from cellule.journal.verification import checkpoint_head
@@ -610,6 +725,8 @@ def generate(scale: Scale, seed: int) -> dict:
         "organisations": organisations,
         **accounts["counts"],
         "persons": scale.persons,
+        "casework": casework["rows"],
+        "casework_states": casework["states"],
         "events": last_seq,
         "durations_s": durations,
     }

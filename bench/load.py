@@ -5,6 +5,10 @@ again with no think time (a closed loop: the server is kept saturated, which is 
 throughput comparison with the floor page needs). gunicorn's sync workers close the connection
 after each response, so each request opens its own; on the loopback that costs little.
 
+A page is a path (GET, 200 expected) or a ``Target``: a form posted again and again (a write),
+with the CSRF token the form's page gave once, whose success is the redirect the view makes
+after the service succeeded (a form shown again with its errors, 200, is a failure).
+
 Production settings give the cookies the ``__Host-`` prefix and the Secure flag. A browser would
 not send them over plain HTTP; this client keeps its own cookie jar and sends them back anyway,
 so the server runs with its production cookie settings unchanged.
@@ -17,6 +21,7 @@ import re
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode, urlsplit
@@ -69,7 +74,7 @@ class Client:
                 headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
             body = None
             if form is not None:
-                body = urlencode(form).encode()
+                body = urlencode(form, doseq=True).encode()
                 headers["Content-Type"] = "application/x-www-form-urlencoded"
             connection.request(method, path, body=body, headers=headers)
             raw = connection.getresponse()
@@ -94,13 +99,57 @@ class Client:
     def get(self, path: str) -> Response:
         return self.request("GET", path)
 
-    def post_form(self, path: str, form: dict) -> Response:
-        """POST a form of the page at ``path``, with the CSRF token that page carries."""
+    def form_token(self, path: str) -> str:
+        """The CSRF token of the form on the page at ``path`` (valid for this session's cookie)."""
         page = self.get(path)
         match = _CSRF_INPUT.search(page.body)
         if page.status != 200 or match is None:
             raise LoginError(f"GET {path} : {page.status}, pas de formulaire")
-        return self.request("POST", path, {**form, "csrfmiddlewaretoken": match[1].decode()})
+        return match[1].decode()
+
+    def post_form(self, path: str, form: dict) -> Response:
+        """POST a form of the page at ``path``, with the CSRF token that page carries."""
+        return self.request("POST", path, {**form, "csrfmiddlewaretoken": self.form_token(path)})
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a virtual user requests again and again, and what a success is.
+
+    ``form``: for a POST, a function giving the fields of each submission (names vary: no two
+    requests write the same thing); ``token``: the CSRF token, fetched once from the form's page;
+    ``location``: where the view redirects after a success (a prefix); ``discard``: cookies
+    dropped after a success — the confirmation the view leaves for the next page (« messages »):
+    a browser shows it on the page it is redirected to; left in the jar, the unread messages
+    pile up in the cookie, then in the session, and every write saves the session once more.
+    """
+
+    path: str
+    method: str = "GET"
+    form: Callable[[], dict] | None = None
+    token: str = ""
+    expect: int = 200
+    location: str = ""
+    discard: tuple[str, ...] = ()
+
+    def send(self, client: Client) -> Response:
+        if self.method == "GET":
+            return client.get(self.path)
+        fields = {**(self.form() if self.form else {}), "csrfmiddlewaretoken": self.token}
+        return client.request(self.method, self.path, fields)
+
+    def outcome(self, response: Response) -> str | None:
+        """None for a success, else what went wrong (a status, and where it redirects)."""
+        if response.status != self.expect:
+            where = response.header("Location")
+            return f"{response.status} → {where}" if where else str(response.status)
+        if self.location and not (response.header("Location") or "").startswith(self.location):
+            return f"{response.status} → {response.header('Location')}"
+        return None
+
+
+def as_target(page: str | Target) -> Target:
+    return page if isinstance(page, Target) else Target(page)
 
 
 def login(base_url: str, email: str, password: str, totp_code) -> Client:
@@ -127,6 +176,7 @@ class PageResult:
     queries: list[int] = field(default_factory=list)
     statuses: Counter = field(default_factory=Counter)
     failures: Counter = field(default_factory=Counter)  # exceptions, by message
+    unexpected: Counter = field(default_factory=Counter)  # answers that are not the success
 
     def add(self, other: PageResult) -> PageResult:
         """Fold another measured slice of the same page into this one."""
@@ -135,6 +185,7 @@ class PageResult:
         self.queries += other.queries
         self.statuses += other.statuses
         self.failures += other.failures
+        self.unexpected += other.unexpected
         return self
 
     @property
@@ -143,9 +194,7 @@ class PageResult:
 
     @property
     def errors(self) -> int:
-        return sum(n for status, n in self.statuses.items() if status != 200) + sum(
-            self.failures.values()
-        )
+        return sum(self.unexpected.values()) + sum(self.failures.values())
 
     @property
     def server_errors(self) -> int:
@@ -163,18 +212,20 @@ class PageResult:
             "p95_ms": round(percentile(self.latencies_ms, 95), 1),
             "p99_ms": round(percentile(self.latencies_ms, 99), 1),
             "queries": ordered_queries[len(ordered_queries) // 2] if ordered_queries else None,
+            "queries_min": ordered_queries[0] if ordered_queries else None,
             "queries_max": ordered_queries[-1] if ordered_queries else None,
             "requests": len(self.latencies_ms),
             "errors": self.errors,
             "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
             "failures": dict(self.failures.most_common(3)),
+            "unexpected": dict(self.unexpected.most_common(3)),
         }
 
 
 def drive(
-    users: list[tuple[Client, str]], *, seconds: float, warmup: float, think: float = 0.0
+    users: list[tuple[Client, str | Target]], *, seconds: float, warmup: float, think: float = 0.0
 ) -> PageResult:
-    """Run every (client, path) as a virtual user for ``warmup`` + ``seconds``.
+    """Run every (client, page) as a virtual user for ``warmup`` + ``seconds``.
 
     Only requests that complete inside the measured window count; each virtual user finishes
     its last request and stops. ``think``: seconds a user waits between two requests (0: the
@@ -186,13 +237,14 @@ def drive(
     result = PageResult(duration_s=seconds)
     lock = threading.Lock()
 
-    def virtual_user(client: Client, path: str) -> None:
+    def virtual_user(client: Client, page: str | Target) -> None:
+        target = as_target(page)
         while True:
             began = time.perf_counter()
             if began >= window_end:
                 return
             try:
-                response = client.get(path)
+                response = target.send(client)
             except Exception as exc:  # a refused or reset connection is an error, not a crash
                 ended = time.perf_counter()
                 if window_start <= ended < window_end:
@@ -206,10 +258,16 @@ def drive(
             if not window_start <= ended < window_end:
                 continue
             queries = response.header(QUERIES_HEADER)
+            failed = target.outcome(response)
+            if failed is None:
+                for name in target.discard:
+                    client.cookies.pop(name, None)
             with lock:
                 result.statuses[response.status] += 1
-                if response.status == 200:
+                if failed is None:
                     result.latencies_ms.append((ended - began) * 1000)
+                else:
+                    result.unexpected[failed[:120]] += 1
                 if queries is not None:
                     result.queries.append(int(queries))
 

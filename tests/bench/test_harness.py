@@ -12,7 +12,7 @@ from django_otp.oath import TOTP
 
 from bench import generate, report
 from bench.journal_events import append_batches, chain_batch
-from bench.load import Client, Response, percentile
+from bench.load import Client, PageResult, Response, Target, drive, percentile
 from bench.run import Account
 from cellule.journal.chain import GENESIS, journal_key
 from cellule.journal.models import AuditEvent
@@ -138,6 +138,18 @@ def test_the_json_document_has_the_shape_issue_13_asks_for():
     assert doc["pages"]["journal"]["ratio_to_floor"] == 0.25
 
 
+def test_queries_compared_across_scales_are_the_fewest_a_request_made():
+    doc = _document()
+    doc["pages"]["cell"] |= {"queries": 10, "queries_min": 9}
+    other = {"scale": {"name": "small"},
+             "pages": {"cell": {"queries": 9, "queries_min": 9}, "journal": {"queries": 12}}}  # fmt: skip
+
+    printed = report.target_lines(report.checks(doc, other))
+
+    assert "     OK  cell : 9 requêtes SQL ici, 9 à l'échelle « small »" in printed
+    assert " MANQUÉ  journal : 9 requêtes SQL ici, 12" in printed  # no minimum: the medians
+
+
 def test_targets_say_ok_or_missed_and_compare_queries_across_scales():
     doc = _document()
     other = {
@@ -167,6 +179,64 @@ def test_the_client_sends_back_host_prefixed_secure_cookies_over_plain_http():
 
     client._remember(Response(302, [("Set-Cookie", '__Host-sessionid=""; Max-Age=0; Path=/')], b""))
     assert client.cookies == {"__Host-csrftoken": "tok"}
+
+
+def test_a_write_succeeds_only_by_redirecting_where_the_view_goes_after_the_service():
+    target = Target("/signalements/nouveau/", method="POST", form=dict, token="t", expect=302,
+                    location="/signalements/mes-signalements/")  # fmt: skip
+    done = Response(302, [("Location", "/signalements/mes-signalements/")], b"")
+    form_again = Response(200, [], b"<form>...erreurs...</form>")
+    logged_out = Response(302, [("Location", "/connexion/?next=/signalements/nouveau/")], b"")
+
+    assert target.outcome(done) is None
+    assert target.outcome(form_again) == "200"
+    assert target.outcome(logged_out) == "302 → /connexion/?next=/signalements/nouveau/"
+    assert Target("/profil/").outcome(Response(200, [], b"")) is None
+    assert Target("/profil/").outcome(done) == "302 → /signalements/mes-signalements/"
+
+
+def test_a_virtual_user_drops_the_confirmation_a_browser_would_show_on_the_next_page():
+    class Writer:
+        cookies = {"__Host-sessionid": "s", "messages": "« Revue enregistrée. »"}
+
+        def request(self, method, path, form):
+            self.cookies["messages"] = "« Revue enregistrée. »"
+            return Response(302, [("Location", "/situations/1/")], b"")
+
+    writer = Writer()
+    target = Target("/situations/1/revue/", method="POST", expect=302, location="/situations/1/",
+                    discard=("messages",))  # fmt: skip
+
+    result = drive([(writer, target)], seconds=0.05, warmup=0)
+
+    assert result.errors == 0 and result.statuses[302] >= 1
+    assert writer.cookies == {"__Host-sessionid": "s"}
+
+
+def test_unexpected_answers_are_errors_and_not_timed():
+    result = PageResult(duration_s=10, latencies_ms=[12.0, 14.0])
+    result.statuses.update({302: 2, 200: 1})
+    result.unexpected["200"] += 1
+    other = PageResult(duration_s=10)
+    other.failures["ConnectionRefusedError: refusée"] += 1
+
+    result.add(other)
+
+    assert result.errors == 2 and result.requests == 4
+    assert result.rps == pytest.approx(0.1)
+    assert result.summary()["unexpected"] == {"200": 1}
+
+
+def test_the_departement_dashboard_figures_go_in_the_document_and_the_table():
+    doc = report.document(
+        scale={"name": "small"}, floor=_figures(100.0), pages={"stats_departement": _figures(50.0)},
+        matching={}, journal={}, run={"users": 20},
+        statistics={"departement": "13", "facts": 9000, "communes": 40, "ms_median": 31.5,
+                    "ms_max": 40.0, "runs": 5, "queries": 2},
+    )  # fmt: skip
+
+    assert doc["statistics"]["departement"] == "13"
+    assert "Statistiques du département 13" in report.table(doc)
 
 
 def test_a_totp_code_is_never_one_the_device_already_used():
