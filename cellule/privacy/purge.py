@@ -32,6 +32,7 @@ from cellule.privacy.models import LegalHold, PurgeCertificate, PurgeLine, Reten
 logger = logging.getLogger("cellule.privacy")
 
 BATCH = 200  # roots destroyed per transaction
+ORPHANED = "Personnes concernées dont le dernier dossier a été supprimé"
 # SQLite: write the log's pages back into the database file, then truncate the log to zero.
 SQLITE_COMPACTION = "PRAGMA wal_checkpoint(TRUNCATE)"
 
@@ -192,21 +193,47 @@ def _forget_notifications(destroyed: rules.Destroyed) -> int:
     return removed
 
 
-def _destroy_batch(model, pks, *, now) -> rules.Destroyed:
-    with transaction.atomic():
-        destroyed = rules.destroy(model, pks, now=now)
-        notifications = _forget_notifications(destroyed)
-        if notifications:
-            destroyed.tables["alerts.notification"] += notifications
+def _destroy_rows(model, pks, *, now) -> rules.Destroyed:
+    destroyed = rules.destroy(model, pks, now=now)
+    notifications = _forget_notifications(destroyed)
+    if notifications:
+        destroyed.tables["alerts.notification"] += notifications
     return destroyed
 
 
-def _apply(line: Line, *, now) -> None:
+def _destroy_batch(model, pks, *, now, orphans: dict | None = None) -> rules.Destroyed:
+    """Destroys ``pks``, what follows them and, when ``orphans`` is given, the persons they leave
+    without any record, all in one transaction: a purge killed in between would leave a person
+    and their live data key after their last record went. ``orphans`` collects those persons,
+    by cell, as the person rule's lines."""
+    from cellule.people.models import Person
+
+    persons = defaultdict(list)
+    with transaction.atomic():
+        destroyed = _destroy_rows(model, pks, now=now)
+        if orphans is not None and destroyed.persons:
+            left = rules.orphan_persons(destroyed.persons).order_by()
+            for pk, cell_id in left.values_list("pk", "cell_id"):
+                persons[cell_id].append(pk)
+        gone = {cell_id: _destroy_rows(Person, ids, now=now) for cell_id, ids in persons.items()}
+    for cell_id, ids in persons.items():  # counted once committed
+        line = orphans.get(cell_id)
+        if line is None:
+            line = orphans[cell_id] = Line(
+                rule=rules.get_rule("person"), cell_id=cell_id, days=None, label=ORPHANED
+            )
+        line.due += ids
+        line.destroyed.add(gone[cell_id])
+    return destroyed
+
+
+def _apply(line: Line, *, now, orphans: dict) -> None:
     from django.apps import apps
 
     model = apps.get_model(line.rule.models[0])
     for start in range(0, len(line.due), BATCH):
-        line.destroyed.add(_destroy_batch(model, line.due[start : start + BATCH], now=now))
+        batch = line.due[start : start + BATCH]
+        line.destroyed.add(_destroy_batch(model, batch, now=now, orphans=orphans))
 
 
 def _person_lines(person_ids, *, now, dry_run: bool, label: str) -> list[Line]:
@@ -253,25 +280,22 @@ def run_purge(*, now=None, dry_run=False, trigger=PurgeTrigger.SCHEDULED) -> Pur
     """Applies every rule; returns what went (or would go, in a dry run) and the certificate."""
     now = now or timezone.now()
     report = PurgeReport(now=now, dry_run=dry_run)
-    touched = set()
+    orphans = {}  # cell → the persons destroyed with their last record
     # Rule after rule: what a rule destroys may make a later one due (a séance without items).
     for rule in rules.cell_rules():
         lines = due_lines(now=now, only=rule)
         report.lines += lines
         for line in lines if not dry_run else ():
             try:
-                _apply(line, now=now)
+                _apply(line, now=now, orphans=orphans)
             except DatabaseError:
                 logger.exception("Purge : la règle %s n'a pas pu être appliquée.", rule.code)
-            touched |= line.destroyed.persons
+    touched = set()
     if dry_run:
         touched = _persons_of_due(report.lines)
-    report.lines += _person_lines(
-        touched,
-        now=now,
-        dry_run=dry_run,
-        label="Personnes concernées dont le dernier dossier a été supprimé",
-    )
+        report.lines += _person_lines(touched, now=now, dry_run=True, label=ORPHANED)
+    else:
+        report.lines += orphans.values()
     stale = rules.orphan_persons().filter(
         updated_at__lte=now - timedelta(days=rules.ORPHAN_GRACE_DAYS)
     )
