@@ -5,8 +5,9 @@ Idempotent: every object is found by a natural key and created only when missing
 
 import base64
 import secrets
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -140,6 +141,22 @@ MEMBERSHIPS = [
 ]
 
 
+def _past(days: int, hour: int = 10) -> datetime:
+    """``days`` ago at ``hour`` (local time), never later than now."""
+    day = timezone.localdate() - timedelta(days=days)
+    return min(timezone.make_aware(datetime.combine(day, time(hour))), timezone.now())
+
+
+@contextmanager
+def _on(moment: datetime):
+    """Runs the services as if at ``moment``, so that the demo's history is written in the order
+    it happened: each record, its journal event and its notifications carry their own date."""
+    import time_machine  # a development dependency: the demo never runs in production
+
+    with time_machine.travel(moment, tick=True):
+        yield
+
+
 def _organisations(departement) -> dict[str, Organisation]:
     result = {}
     for key, (name, kind, commune_code) in ORGANISATIONS.items():
@@ -244,7 +261,7 @@ SIGNALEMENTS = [
         "miramas",
         "agent.miramas",
         ("Lefèvre", "Benoît", date(2009, 3, 12), None),
-        62,
+        100,
         ["school-dropout", "withdrawal"],
         "Ne vient plus au collège depuis la rentrée ; ne participe plus aux activités du service jeunesse.",
         False,
@@ -316,7 +333,6 @@ def _signalements(cells, users) -> None:
     demo_cells = [cells[key] for key in {row[0] for row in SIGNALEMENTS}]
     if Signalement.objects.filter(cell__in=demo_cells).exists():
         return  # already seeded: reports are not idempotent by nature, so all or nothing
-    today = timezone.localdate()
     for cell_key, reporter, (
         last,
         first,
@@ -324,40 +340,37 @@ def _signalements(cells, users) -> None:
         age,
     ), days, codes, text, urgent, decision in SIGNALEMENTS:
         cell = cells[cell_key]
-        observed = today - timedelta(days=days + 3)
-        signalement = report_services.file_signalement(
-            cell=cell,
-            identity=Identity(
-                last_name=last, first_name=first, birth_date=born, approximate_age=age
-            ),
-            commune=cell.communes.first(),
-            observed_on=observed,
-            source_category="school" if "agent" in reporter else "municipal_police",
-            indicators=[
-                (Indicator.objects.get(code=code, is_current=True), observed) for code in codes
-            ],
-            text=text,
-            urgent=urgent,
-            by=users[reporter],
-        )
-        received = timezone.now() - timedelta(days=days)
-        Signalement.objects.filter(pk=signalement.pk).update(
-            created_at=received, due_on=Signalement.due_date_for(cell, received=received.date())
-        )
+        received = _past(days, hour=9)
+        observed = timezone.localdate(received) - timedelta(days=3)
+        with _on(received):
+            signalement = report_services.file_signalement(
+                cell=cell,
+                identity=Identity(
+                    last_name=last, first_name=first, birth_date=born, approximate_age=age
+                ),
+                commune=cell.communes.first(),
+                observed_on=observed,
+                source_category="school" if "agent" in reporter else "municipal_police",
+                indicators=[
+                    (Indicator.objects.get(code=code, is_current=True), observed) for code in codes
+                ],
+                text=text,
+                urgent=urgent,
+                by=users[reporter],
+            )
         if decision:
             coordinator = users[f"coordination.{cell_key}"]
-            report_services.confirm_new_person(signalement=signalement, by=coordinator)
-            report_services.qualify_signalement(
-                signalement=signalement,
-                decision=report_services.Qualification(**decision),
-                by=coordinator,
-            )
-            Signalement.objects.filter(pk=signalement.pk).update(
-                qualified_at=received + timedelta(days=3)
-            )
+            with _on(received + timedelta(days=3, hours=2)):
+                report_services.confirm_new_person(signalement=signalement, by=coordinator)
+                report_services.qualify_signalement(
+                    signalement=signalement,
+                    decision=report_services.Qualification(**decision),
+                    by=coordinator,
+                )
 
 
-# More persons followed in Miramas: (identity, days ago, indicator codes, text, outcome)
+# More persons followed in Miramas: (identity, days ago, indicator codes, text, outcome, days ago
+# of the outcome)
 SITUATION_REPORTS = [
     (
         ("Dubois", "Sarah", date(2007, 6, 3), None),
@@ -365,13 +378,15 @@ SITUATION_REPORTS = [
         ["family-break", "withdrawal"],
         "A quitté le foyer familial ; ne répond plus aux éducateurs du quartier.",
         "watch",
+        110,
     ),
     (
         ("Fabre", "Mathis", date(2008, 11, 20), None),
-        200,
+        170,  # within the notifications' 180 days: the bell keeps what this report fired
         ["school-dropout"],
         "Absences répétées au lycée professionnel depuis deux mois.",
         "closed",
+        15,  # within the archive delay: the demo shows a closed situation, not an archived one
     ),
 ]
 
@@ -379,7 +394,8 @@ SITUATION_REPORTS = [
 def _situations(cells, users, organisations) -> None:
     """Miramas follows Benoît Lefèvre (opened by the « agenda » report): two measures, one
     accepted with consent, one proposed to the mission locale, a review due soon; Sarah Dubois is
-    in watch with an overdue review; Mathis Fabre's situation is closed. Created once."""
+    in watch with an overdue review; Mathis Fabre's situation is closed. Created once, each step
+    on its day, between the report that opened the situation and today."""
     from cellule.cases import services as case_services
     from cellule.cases.models import Measure, Situation
     from cellule.people.identity import Identity
@@ -397,88 +413,115 @@ def _situations(cells, users, organisations) -> None:
     benoit = Situation.objects.filter(cell=cell).open().select_related("person__key").first()
     if benoit is None:
         return
-    benoit = case_services.assign_referent(
-        situation=benoit, referent=users["ccas.miramas"], by=coordinator
-    )
-    benoit = case_services.transition_situation(
-        situation=benoit,
-        to="support",
-        reason="La famille accepte un accompagnement après l'entretien au CCAS.",
-        by=coordinator,
-    )
-    accepted = case_services.propose_measure(
-        situation=benoit,
-        kind="family_parenting",
-        provider=organisations["ccas_miramas"],
-        referent=users["ccas.miramas"],
-        proposed_on=today - timedelta(days=40),
-        by=coordinator,
-    )
-    case_services.record_consent(
-        measure=accepted,
-        accepted=True,
-        answered_on=today - timedelta(days=35),
-        parental_consent_on=today - timedelta(days=35),
-        by=coordinator,
-    )
-    case_services.propose_measure(
-        situation=benoit,
-        kind="training_employment",
-        provider=organisations["mission_locale"],
-        referent=users["mission-locale"],
-        proposed_on=today - timedelta(days=5),
-        by=coordinator,
-    )
-    case_services.record_review(
-        situation=benoit,
-        changes="Reprise partielle du collège ; la mère participe aux entretiens.",
-        next_review_on=today + timedelta(days=6),
-        by=coordinator,
-    )
-    for (last, first, born, age), days, codes, text, outcome in SITUATION_REPORTS:
-        observed = today - timedelta(days=days + 3)
-        signalement = report_services.file_signalement(
-            cell=cell,
-            identity=Identity(
-                last_name=last, first_name=first, birth_date=born, approximate_age=age
-            ),
-            commune=cell.communes.first(),
-            observed_on=observed,
-            source_category="youth_service",
-            indicators=[
-                (Indicator.objects.get(code=code, is_current=True), observed) for code in codes
-            ],
-            text=text,
-            by=users["agent.miramas"],
+    with _on(_past(95)):
+        benoit = case_services.assign_referent(
+            situation=benoit, referent=users["ccas.miramas"], by=coordinator
         )
-        report_services.confirm_new_person(signalement=signalement, by=coordinator)
-        report_services.qualify_signalement(
-            signalement=signalement,
-            decision=report_services.Qualification(agenda=True, reason="Examen en séance."),
+    with _on(_past(88, hour=16)):
+        benoit = case_services.transition_situation(
+            situation=benoit,
+            to="support",
+            reason="La famille accepte un accompagnement après l'entretien au CCAS.",
             by=coordinator,
         )
-        situation = Situation.objects.get(origin_reports=signalement)
-        if outcome == "watch":
-            situation = case_services.assign_referent(
-                situation=situation, referent=users["prevention.miramas"], by=coordinator
+    with _on(_past(40)):
+        accepted = case_services.propose_measure(
+            situation=benoit,
+            kind="family_parenting",
+            provider=organisations["ccas_miramas"],
+            referent=users["ccas.miramas"],
+            proposed_on=today - timedelta(days=40),
+            by=coordinator,
+        )
+    with _on(_past(35)):
+        case_services.record_consent(
+            measure=accepted,
+            accepted=True,
+            answered_on=today - timedelta(days=35),
+            parental_consent_on=today - timedelta(days=35),
+            by=coordinator,
+        )
+    with _on(_past(5)):
+        case_services.propose_measure(
+            situation=benoit,
+            kind="training_employment",
+            provider=organisations["mission_locale"],
+            referent=users["mission-locale"],
+            proposed_on=today - timedelta(days=5),
+            by=coordinator,
+        )
+    with _on(_past(4, hour=15)):
+        case_services.record_review(
+            situation=benoit,
+            changes="Reprise partielle du collège ; la mère participe aux entretiens.",
+            next_review_on=today + timedelta(days=6),
+            by=coordinator,
+        )
+    for (last, first, born, age), days, codes, text, outcome, outcome_days in SITUATION_REPORTS:
+        received = _past(days, hour=9)
+        observed = timezone.localdate(received) - timedelta(days=3)
+        with _on(received):
+            signalement = report_services.file_signalement(
+                cell=cell,
+                identity=Identity(
+                    last_name=last, first_name=first, birth_date=born, approximate_age=age
+                ),
+                commune=cell.communes.first(),
+                observed_on=observed,
+                source_category="youth_service",
+                indicators=[
+                    (Indicator.objects.get(code=code, is_current=True), observed) for code in codes
+                ],
+                text=text,
+                by=users["agent.miramas"],
             )
-            case_services.transition_situation(
-                situation=situation,
-                to="watch",
-                reason="Contact renoué par l'éducateur ; pas de mesure pour l'instant.",
+        with _on(received + timedelta(days=3, hours=2)):
+            report_services.confirm_new_person(signalement=signalement, by=coordinator)
+            report_services.qualify_signalement(
+                signalement=signalement,
+                decision=report_services.Qualification(agenda=True, reason="Examen en séance."),
                 by=coordinator,
             )
+        situation = Situation.objects.get(origin_reports=signalement)
+        if outcome == "watch":
+            with _on(received + timedelta(days=5)):
+                situation = case_services.assign_referent(
+                    situation=situation, referent=users["prevention.miramas"], by=coordinator
+                )
+            with _on(_past(outcome_days, hour=16)):
+                case_services.transition_situation(
+                    situation=situation,
+                    to="watch",
+                    reason="Contact renoué par l'éducateur ; pas de mesure pour l'instant.",
+                    by=coordinator,
+                )
             Situation.objects.filter(pk=situation.pk).update(
                 next_review_on=today - timedelta(days=12)
             )
         else:
-            case_services.close_situation(
-                situation=situation,
-                reason="goals_met",
-                text="Retour régulier au lycée ; la famille ne souhaite pas d'autre suivi.",
-                reviews=[],
-                by=coordinator,
-            )
+            with _on(_past(outcome_days, hour=16)):
+                case_services.close_situation(
+                    situation=situation,
+                    reason="goals_met",
+                    text="Retour régulier au lycée ; la famille ne souhaite pas d'autre suivi.",
+                    reviews=[],
+                    by=coordinator,
+                )
+
+
+def _date_seance_reviews(cell, *, since) -> None:
+    """The séance demo backdates its decisions, not the reviews they wrote back on the
+    situations (dated when the demo ran): give each review its decision's date."""
+    from cellule.cases.models import Review
+    from cellule.meetings.models import Decision
+
+    decisions = Decision.objects.filter(item__seance__cell=cell, recorded_at__lt=since)
+    for decision in decisions.select_related("item"):
+        Review.objects.filter(
+            situation_id=decision.item.situation_id, created_at__gte=since
+        ).update(
+            created_at=decision.recorded_at, reviewed_on=timezone.localdate(decision.recorded_at)
+        )
 
 
 def _notifications(users, cells) -> None:
@@ -528,7 +571,9 @@ def seed_demo() -> dict:
     # Séances (meetings): DEMO HERE
     from cellule.meetings.demo import seed_meetings
 
+    started = timezone.now()
     seed_meetings(cells, users)
+    _date_seance_reviews(cells["miramas"], since=started)
     # Transmissions (exchanges): DEMO HERE
     from cellule.exchanges.demo import seed_exchanges
 

@@ -4,6 +4,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.oath import totp
 
 from cellule.accounts.enums import GlobalRole, Role
@@ -75,3 +76,59 @@ def test_a_demo_account_logs_in_with_its_printed_password_and_totp_secret(client
     home = client.get(reverse("core:home"))
     assert home.status_code == 200
     assert account["cell"] in home.content.decode().replace("&#x27;", "'")
+
+
+# The order a situation's story must follow: its reports, their qualification, the opening, then
+# the follow-up; a séance to come closes the list. Unlisted entries are follow-up.
+STAGES = (
+    ("Signalement n° ", " reçu"),
+    ("Signalement n° ", " qualifié"),
+    ("Ouverture de la situation", ""),
+)
+PLANNED = "Inscrite à l'ordre du jour"
+# Pairs (earlier, later): the first « later » comes after the first « earlier ».
+CAUSES = (
+    ("Désignation du référent", "En évaluation → Accompagnement"),
+    ("Mesure proposée", "Mesure acceptée"),
+    ("Signalement transmis à la préfecture", "Réception accusée"),
+    ("Réception accusée", "Retour d'information"),
+)
+
+
+def stage(title: str) -> int:
+    for rank, (start, contains) in enumerate(STAGES):
+        if title.startswith(start) and contains in title:
+            return rank
+    return len(STAGES) + title.startswith(PLANNED)
+
+
+def test_each_demo_situation_tells_its_story_in_order_and_in_the_past():
+    from cellule.cases.models import Situation
+    from cellule.cases.timeline import timeline
+    from cellule.journal.verification import verify_journal
+
+    seed()
+    now = timezone.now()
+    situations = Situation.objects.select_related("cell", "person__key")
+    assert situations.count() == 3
+    for situation in situations:
+        coordinator = Membership.objects.get(
+            cell=situation.cell, role=Role.COORDINATOR, ended_at__isnull=True
+        ).user
+        entries = timeline(
+            situation, reader=coordinator, abilities=situation.abilities(coordinator)
+        )
+        titles = [entry.title for entry in entries]
+        first_report = min(report.created_at for report in situation.origin_reports.all())
+        assert [entry.at for entry in entries] == sorted(entry.at for entry in entries)
+        assert entries[0].at == first_report and stage(titles[0]) == 0, titles
+        assert [stage(title) for title in titles] == sorted(stage(t) for t in titles), titles
+        for entry in entries:
+            assert entry.at >= first_report, entry.title
+            assert entry.at <= now or entry.title.startswith(PLANNED), entry.title
+        for earlier, later in CAUSES:
+            positions = [i for i, t in enumerate(titles) if t.startswith(later)]
+            if positions:
+                assert any(t.startswith(earlier) for t in titles[: positions[0]]), (later, titles)
+        assert len(entries) >= 4, titles  # opened, then followed: not a bare report
+    assert verify_journal().ok
