@@ -120,6 +120,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "cellule.accounts.middleware.OTPRequiredMiddleware",
     "cellule.accounts.middleware.CharterMiddleware",
+    # A form sent twice (double click, back button) is recorded once.
+    "cellule.accounts.submissions.FormSubmissionMiddleware",
+    "cellule.accounts.sessions.PrivatePagesMiddleware",  # no-store on a logged-in user's pages
     "cellule.people.middleware.KeyringMiddleware",  # each person's key unwrapped once per request
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -7,7 +7,12 @@ from django.utils import timezone
 
 from cellule.accounts.charter import DEFAULT_CHARTER
 from cellule.accounts.enums import CellKind, GlobalRole, OrganisationKind, Role
-from cellule.accounts.security import RecoveryCode, RecoveryCodeDevice, UserSession  # noqa: F401
+from cellule.accounts.security import (  # noqa: F401
+    FormSubmission,
+    RecoveryCode,
+    RecoveryCodeDevice,
+    UserSession,
+)
 
 # The technical administrator manages these apps in the admin, and nothing else (no personal data).
 ADMIN_APP_LABELS = frozenset({"accounts", "territory", "dsfr"})

@@ -101,3 +101,25 @@ class UserSession(models.Model):
 
     def __str__(self):
         return f"session du {self.created_at:%d/%m/%Y %H:%M}"
+
+
+class FormSubmission(models.Model):
+    """A form sent by a user, recognised when the same form is sent again (``submissions``):
+    the token the page drew for the form, and where the first sending led."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="form_submissions"
+    )
+    token = models.UUIDField()
+    path = models.CharField(max_length=300)
+    location = models.CharField(max_length=600, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "envoi de formulaire"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "token"], name="form_submission_once")
+        ]
+
+    def __str__(self):
+        return f"envoi du {self.created_at:%d/%m/%Y %H:%M}"

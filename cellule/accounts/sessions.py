@@ -12,6 +12,7 @@ from django.dispatch import receiver
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 
 from cellule.accounts.security import UserSession
@@ -126,3 +127,19 @@ def reauthentication_required(view):
         return redirect(f"{reverse('accounts:reauthenticate')}?{urlencode({'next': target})}")
 
     return wrapper
+
+
+class PrivatePagesMiddleware:
+    """What a logged-in user is shown is not kept by the browser: no copy of a file in the disk
+    cache of a shared office PC, and the back button asks the server again (after a logout it
+    leads to the login page, not to the file)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            add_never_cache_headers(response)
+        return response

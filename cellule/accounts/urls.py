@@ -38,6 +38,7 @@ urlpatterns = [
     path("profil/sessions/", views.sessions, name="sessions"),
     path("profil/sessions/<int:pk>/fermer/", views.session_end, name="session_end"),
     path("session/prolonger/", views.session_keepalive, name="session_keepalive"),
+    path("session/etat/", views.session_status, name="session_status"),
     path("invitations/<uuid:pk>/renvoyer/", views.invitation_resend, name="invitation_resend"),
     path("invitations/<uuid:pk>/annuler/", views.invitation_revoke, name="invitation_revoke"),
     path("habilitations/<uuid:pk>/charte/", views.charter_sign, name="charter_sign"),

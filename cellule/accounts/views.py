@@ -5,7 +5,8 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
@@ -622,6 +623,20 @@ def session_end(request, pk):
         journal_event(request.user, Action.SESSION_ENDED, target=request.user)
         messages.success(request, "Session fermée.")
     return redirect("accounts:sessions")
+
+
+@login_not_required
+@otp_exempt
+@charter_exempt
+@require_http_methods(["GET"])
+def session_status(request):
+    """Asked by a page before it sends a form (session.js): is the session still open, and the
+    CSRF token to send with it (a login in another tab has renewed it). Answers JSON, never a
+    redirect, so that the page can keep what was typed."""
+    user = request.user
+    if not (user.is_authenticated and user.is_verified()):
+        return JsonResponse({"active": False})
+    return JsonResponse({"active": True, "csrf": get_token(request)})
 
 
 @otp_exempt

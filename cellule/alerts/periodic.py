@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
+from cellule.accounts import submissions
 from cellule.alerts import emails
 from cellule.alerts.enums import EmailStatus
 from cellule.alerts.models import EmailDelivery, KnownDevice, Notification
@@ -41,7 +42,7 @@ def register_reminder(function: Callable[..., int]) -> Callable[..., int]:
 
 def purge(*, now: datetime) -> dict:
     """Notifications older than 180 days, e-mail records settled 30 days ago, devices unseen for
-    180 days."""
+    180 days, the tokens of forms sent more than a day ago."""
     notifications, _ = Notification.objects.filter(
         created_at__lt=now - NOTIFICATION_RETENTION
     ).delete()
@@ -51,7 +52,12 @@ def purge(*, now: datetime) -> dict:
         status__in=settled, created_at__lt=now - EMAIL_RECORD_RETENTION, digested__isnull=True
     ).delete()
     devices, _ = KnownDevice.objects.filter(last_seen__lt=now - KNOWN_DEVICE_RETENTION).delete()
-    return {"notifications": notifications, "emails": deliveries, "devices": devices}
+    return {
+        "notifications": notifications,
+        "emails": deliveries,
+        "devices": devices,
+        "submissions": submissions.purge(now=now),
+    }
 
 
 def run(*, now: datetime | None = None) -> dict:

@@ -26,7 +26,7 @@ from cellule.cases.models import Situation
 from cellule.core.http import add_service_errors, posted
 from cellule.meetings import services
 from cellule.meetings.agenda import agenda_rows
-from cellule.meetings.enums import AttendeeKind, DecisionKind
+from cellule.meetings.enums import AttendeeKind, DecisionKind, SeanceStatus
 from cellule.meetings.forms import (
     AddItemForm,
     AttendanceForm,
@@ -387,7 +387,11 @@ def attendee_attendance(request, pk):
             attendee=attendee, attendance=form.cleaned_data["attendance"], by=request.user
         )
     elif request.htmx:
-        return HttpResponse("Choisissez : présent, excusé ou absent.", status=422)
+        return HttpResponse(
+            "Choisissez : présent, excusé ou absent.",
+            status=422,
+            content_type="text/plain; charset=utf-8",
+        )
     if request.htmx:
         return _attendee_row(request, attendee)
     return redirect("meetings:room", pk=attendee.seance_id)
@@ -403,9 +407,40 @@ def decision_fields(request, pk):
     return render(request, "meetings/_decision_fields.html", {"form": form})
 
 
+ALREADY_DECIDED = (
+    "Une décision a déjà été enregistrée pour ce point, dans un autre onglet ou par une autre "
+    "personne : celle-ci n'a pas été enregistrée. Rechargez la page pour voir la décision ; votre "
+    "saisie reste affichée ici jusque-là."
+)
+NO_LONGER_RUNNING = (
+    "La séance n'est plus en cours (elle a été close, peut-être depuis un autre onglet) : cette "
+    "décision n'a pas été enregistrée. Votre saisie reste affichée ici ; rechargez la page pour "
+    "voir l'état de la séance."
+)
+
+
+def _decision_refused(request, pk):
+    """A decision the room can no longer take: another tab or person was quicker. Said in words,
+    with a 409 that the room's script shows next to the form (the text typed stays)."""
+    item = access.get_agenda_item(request.user, pk)
+    if hasattr(item, "decision"):
+        message = ALREADY_DECIDED
+    elif item.seance.status != SeanceStatus.PLANNED:
+        message = NO_LONGER_RUNNING
+    else:
+        raise PermissionDenied
+    if request.htmx:
+        return HttpResponse(message, status=409, content_type="text/plain; charset=utf-8")
+    messages.error(request, message)
+    return redirect("meetings:detail", pk=item.seance_id)
+
+
 @require_POST
 def item_decision(request, pk):
-    item = access.get_agenda_item(request.user, pk, ability="decide")
+    try:
+        item = access.get_agenda_item(request.user, pk, ability="decide")
+    except PermissionDenied:
+        return _decision_refused(request, pk)
     seance = item.seance
     form = _decision_form(item, _members(seance), request.POST, request=request)
     if form.is_valid():
@@ -440,7 +475,14 @@ def item_decision(request, pk):
 
 @require_POST
 def seance_close(request, pk):
-    seance = access.get_seance(request.user, pk, ability="close")
+    try:
+        seance = access.get_seance(request.user, pk, ability="close")
+    except PermissionDenied:
+        seance = access.get_seance(request.user, pk)
+        if seance.status == SeanceStatus.PLANNED:
+            raise
+        messages.info(request, "Cette séance est déjà close (peut-être depuis un autre onglet).")
+        return redirect("meetings:detail", pk=seance.pk)
     try:
         services.close_seance(seance=seance, by=request.user)
     except ValidationError as error:

@@ -434,6 +434,8 @@ EXEMPTIONS: dict[str, str] = {
     "accounts.usersession": "Sessions ouvertes : supprimées à la déconnexion ou à l'expiration "
     "de la session (12 heures au plus).",
     "accounts.recoverycodedevice": ACCOUNT_LIFECYCLE,
+    "accounts.formsubmission": "Envois de formulaires (jeton, adresse de la page) : oubliés après "
+    "24 heures par les tâches planifiées.",
     "accounts.recoverycode": ACCOUNT_LIFECYCLE,
     "alerts.notificationpreference": ACCOUNT_LIFECYCLE,
     "api.apitoken": ACCOUNT_LIFECYCLE + " Un jeton expire de lui-même.",

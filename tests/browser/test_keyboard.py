@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from cellule.accounts.enums import Role
 from cellule.reports.models import Signalement
@@ -58,3 +59,50 @@ def test_a_signalement_filed_with_the_keyboard_only(browser, live_server, cell):
     assert [str(pk) for pk in filed.indicators.values_list("indicator_id", flat=True)] == [
         indicator["id"].removeprefix("indicator-")
     ]
+
+
+def test_the_seance_room_with_the_keyboard_only(browser, live_server, cell):
+    """Attendance and a decision recorded with the keyboard only, the séance closed."""
+    from cellule.meetings.models import Decision, Seance
+    from tests.cases.factories import open_situation
+    from tests.meetings.factories import attendee, started
+
+    coordinator = MembershipFactory(cell=cell, role=Role.COORDINATOR).user
+    member = MembershipFactory(cell=cell, role=Role.MEMBER).user
+    open_situation(cell, by=coordinator, last_name="Vasseur", first_name="Enzo")
+    seance = started(cell, members=[coordinator, member])
+
+    page = browser.new_context(locale="fr-FR").new_page()
+    page.set_default_timeout(10_000)
+    log_in(page, live_server.url, coordinator)
+    page.goto(f"{live_server.url}/seances/{seance.pk}/salle/")
+    assert_accessible(page, "salle de séance")
+
+    for user in (coordinator, member):
+        mark = attendee(seance, user)
+        tab_to(page, lambda info, pk=mark.pk: (info["id"] or "").startswith(f"presence-{pk}-"))
+        page.keyboard.press("Space")  # the group's first choice: « Présent »
+        expect(
+            page.locator(f"#convoque-{mark.pk} .cellule-attendance .cellule-save-status")
+        ).to_have_text("Enregistré.")
+
+    tab_to(page, lambda info: (info["name"] or "").endswith("-kind"))
+    page.keyboard.type("Poursuivre")
+    expect(page.locator("textarea[name$='-text']")).to_be_visible()
+    tab_to(page, lambda info: (info["name"] or "").endswith("-text"))
+    page.keyboard.type("Poursuivre avec la mission locale ; point dans trois mois.")
+    for _ in range(2):  # both members present took the decision
+        tab_to(page, lambda info: (info["name"] or "").endswith("-taken_by"))
+        page.keyboard.press("Space")
+    tab_to(page, by_text("Enregistrer la décision"))
+    page.keyboard.press("Enter")
+    expect(page.locator("article", has_text="Vasseur")).to_contain_text("Décision enregistrée")
+
+    tab_to(page, by_text("Clore la séance"))
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.locator("main")).to_contain_text("Séance close")
+    decision = Decision.objects.get()
+    assert decision.kind == "continue"
+    assert set(decision.taken_by.all()) == {coordinator, member}
+    assert Seance.objects.get().status == "held"

@@ -312,3 +312,59 @@ def test_decisions_wait_for_the_seance_day(cell, coordinator, member):
             details=services.DecisionDetails(),
             by=coordinator,
         )
+
+
+def test_a_decision_already_taken_elsewhere_is_refused_in_words(
+    room, coordinator, member, client_for
+):
+    """Two tabs on the same room: the second decision on a point is a 409 with the reason, shown
+    next to the form (the text typed stays on the page), not a bare 403."""
+    seance, (situation, _) = room
+    item = _item(seance, situation)
+    _decide(seance, situation, DecisionKind.CONTINUE, coordinator, [member])
+    prefix = f"d{item.pk.hex[:12]}"
+    data = {
+        f"{prefix}-kind": "continue",
+        f"{prefix}-text": "Autre avis",
+        f"{prefix}-taken_by": [str(member.pk)],
+    }
+    url = reverse("meetings:decision", kwargs={"pk": item.pk})
+    client = client_for(coordinator)
+
+    late = client.post(url, data, HTTP_HX_REQUEST="true")
+    assert late.status_code == 409 and late["Content-Type"].startswith("text/plain")
+    assert "Une décision a déjà été enregistrée pour ce point" in text(late)
+    without_htmx = client.post(url, data, follow=True)
+    assert "Une décision a déjà été enregistrée pour ce point" in text(without_htmx)
+    assert Decision.objects.get().item == item  # the first one, alone
+
+
+def test_a_decision_after_the_seance_was_closed_elsewhere_is_refused_in_words(
+    room, coordinator, member, client_for
+):
+    seance, (first, second) = room
+    for situation in (first, second):
+        _decide(seance, situation, DecisionKind.CONTINUE, coordinator, [member])
+    client = client_for(coordinator)
+    client.post(reverse("meetings:close", kwargs={"pk": seance.pk}))
+    again = client.post(reverse("meetings:close", kwargs={"pk": seance.pk}), follow=True)
+    assert again.status_code == 200 and "Cette séance est déjà close" in text(again)
+    Decision.objects.filter(item__situation=second).delete()  # a point left open, for the test
+    item = _item(seance, second)
+    late = client.post(
+        reverse("meetings:decision", kwargs={"pk": item.pk}),
+        {f"d{item.pk.hex[:12]}-kind": "continue"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert late.status_code == 409 and "La séance n'est plus en cours" in text(late)
+
+
+def test_a_member_who_may_not_decide_still_gets_a_403(room, member, client_for):
+    seance, (situation, _) = room
+    item = _item(seance, situation)
+    response = client_for(member).post(
+        reverse("meetings:decision", kwargs={"pk": item.pk}),
+        {f"d{item.pk.hex[:12]}-kind": "continue"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 403

@@ -19,5 +19,5 @@ class Command(BaseCommand):
             f"récapitulatifs : {report['digests']} ; courriels envoyés : {emails.get('sent', 0)}, "
             f"à réessayer : {emails.get('retry', 0)}, abandonnés : {emails.get('failed', 0)} ; "
             f"purgés : {purged['notifications']} notifications, {purged['emails']} courriels, "
-            f"{purged['devices']} appareils."
+            f"{purged['devices']} appareils, {purged['submissions']} envois de formulaires."
         )

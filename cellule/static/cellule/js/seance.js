@@ -47,7 +47,14 @@
   }
   document.body.addEventListener("htmx:sendError", failed(FAILED));
   document.body.addEventListener("htmx:timeout", failed(FAILED));
-  document.body.addEventListener("htmx:responseError", failed(REFUSED));
+  // A refusal the server explains (409: another tab or person was quicker; 422: a choice to make)
+  // is shown in its words; any other, in general terms.
+  document.body.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail.xhr;
+    var plain = xhr && /^text\/plain/.test(xhr.getResponseHeader("Content-Type") || "");
+    var explained = xhr && (xhr.status === 409 || xhr.status === 422) && plain && xhr.responseText;
+    say(formOf(event.detail.elt), explained ? xhr.responseText : REFUSED, true);
+  });
 
   window.addEventListener("beforeunload", function (event) {
     if (dirty.size) {
