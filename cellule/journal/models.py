@@ -60,6 +60,26 @@ class AuditEvent(models.Model):
         return f"#{self.seq} {self.action_label} ({self.time:%Y-%m-%d %H:%M:%S})"
 
     @property
+    def actor_role_label(self) -> str:
+        """The role in French (a cell's role, or the DPO's, the administrator's)."""
+        from cellule.accounts.enums import GlobalRole, Role
+
+        for roles in (Role, GlobalRole):
+            if self.actor_role in roles.values and self.actor_role:
+                return roles(self.actor_role).label
+        return self.actor_role
+
+    @property
+    def target_label(self) -> str:
+        """What the target is, in French (« situation », « personne concernée »…)."""
+        from django.apps import apps
+
+        try:
+            return str(apps.get_model(self.target_type)._meta.verbose_name)
+        except (LookupError, ValueError):  # a model since removed: show the stored label
+            return self.target_type
+
+    @property
     def action_label(self) -> str:
         try:
             return Action(self.action).label

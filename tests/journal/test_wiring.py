@@ -187,6 +187,9 @@ def test_dpo_searches_the_journal_of_their_cells_only(client_for, dpo, coordinat
     rows = page.context["rows"]
     assert [event.action for event, _, _ in rows] == [Action.MEMBER_LIST_VIEWED]
     assert rows[0][1] == coordinator and rows[0][2] == cell
+    # Said in French: the role and what was read, not their codes.
+    assert rows[0][0].actor_role_label == "Coordonnateur"
+    assert "<td>Coordonnateur</td>" in text(page) and "<td>coordinator</td>" not in text(page)
 
     everything = client_for(dpo).get(reverse("journal:list"))
     assert all(event.actor_id != outsider.pk for event, _, _ in everything.context["rows"])
