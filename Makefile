@@ -50,11 +50,13 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# Every page of the demo, role by role, at desktop and mobile widths (tests/browser/test_visit.py,
-# which also checks accessibility): PNGs in var/screenshots/; docs/visite.md shows the main ones.
+# Every page of the demo, role by role, and every page of the whole journey of a cell, at desktop
+# and mobile widths (tests/browser/test_visit.py and test_whole_journey.py, which also check
+# accessibility): PNGs in var/screenshots/; docs/visite.md shows the main ones.
 screenshots: $(STAMP)
 	rm -rf var/screenshots
-	CELLULE_SCREENSHOTS=$(CURDIR)/var/screenshots $(BIN)/python -m pytest -q tests/browser/test_visit.py
+	CELLULE_SCREENSHOTS=$(CURDIR)/var/screenshots $(BIN)/python -m pytest -q \
+		tests/browser/test_visit.py tests/browser/test_whole_journey.py
 	@echo "Captures : var/screenshots/"
 
 # The national benchmark (docs/bench.md), not part of make test: BENCH_SCALE=small for a quick
