@@ -47,7 +47,7 @@ LONG_AGO = date(2000, 1, 1)
 SITUATIONS = 240  # closed in 2015: due, each with its person (and a measure and a note for some)
 SIGNALEMENTS = 160  # qualified unfounded in 2015: due, each with its person
 KILLS = 50
-KILLING_TIME = 50  # seconds: fewer kills if they do not fit
+KILLING_TIME = 120  # seconds: fewer kills if they do not fit (about 2 s per kill here)
 
 
 @pytest.fixture
