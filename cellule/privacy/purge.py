@@ -201,42 +201,77 @@ def _destroy_rows(model, pks, *, now) -> rules.Destroyed:
     return destroyed
 
 
-def _destroy_batch(model, pks, *, now, orphans: dict | None = None) -> rules.Destroyed:
+def _count(certificate, line: Line, destroyed: rules.Destroyed) -> None:
+    """Adds what a batch destroyed to the certificate's line, in the batch's transaction: a purge
+    killed later leaves a certificate (without an end) that counts exactly what went."""
+    if certificate is None:
+        return
+    row, _ = PurgeLine.objects.select_for_update().get_or_create(
+        certificate=certificate,
+        cell_id=line.cell_id,
+        rule=line.rule.code,
+        rule_label=line.label or line.rule.label,
+        defaults={"days": line.days},
+    )
+    row.deleted += destroyed.tables.get(line.rule.models[0], 0)
+    tables = dict(row.tables)
+    for table, count in destroyed.tables.items():
+        tables[table] = tables.get(table, 0) + count
+    row.tables = dict(sorted(tables.items()))
+    row.save(update_fields=["deleted", "tables"])
+
+
+def _destroy_batch(
+    model, pks, *, now, line: Line | None = None, orphans: dict | None = None, certificate=None
+) -> rules.Destroyed:
     """Destroys ``pks``, what follows them and, when ``orphans`` is given, the persons they leave
-    without any record, all in one transaction: a purge killed in between would leave a person
-    and their live data key after their last record went. ``orphans`` collects those persons,
-    by cell, as the person rule's lines."""
+    without any record, all in one transaction with their count on the certificate: a purge
+    killed in between would leave a person and their live data key after their last record went.
+    ``orphans`` collects those persons, by cell, as the person rule's lines."""
     from cellule.people.models import Person
 
     persons = defaultdict(list)
     with transaction.atomic():
         destroyed = _destroy_rows(model, pks, now=now)
+        if line is not None:
+            _count(certificate, line, destroyed)
         if orphans is not None and destroyed.persons:
             left = rules.orphan_persons(destroyed.persons).order_by()
             for pk, cell_id in left.values_list("pk", "cell_id"):
                 persons[cell_id].append(pk)
-        gone = {cell_id: _destroy_rows(Person, ids, now=now) for cell_id, ids in persons.items()}
-    for cell_id, ids in persons.items():  # counted once committed
-        line = orphans.get(cell_id)
-        if line is None:
-            line = orphans[cell_id] = Line(
-                rule=rules.get_rule("person"), cell_id=cell_id, days=None, label=ORPHANED
-            )
-        line.due += ids
-        line.destroyed.add(gone[cell_id])
+        gone = {}
+        for cell_id, ids in persons.items():
+            gone[cell_id] = _destroy_rows(Person, ids, now=now)
+            _count(certificate, _orphan_line(orphans, cell_id), gone[cell_id])
+    for cell_id, ids in persons.items():  # counted in memory once committed
+        orphan_line = _orphan_line(orphans, cell_id)
+        orphan_line.due += ids
+        orphan_line.destroyed.add(gone[cell_id])
     return destroyed
 
 
-def _apply(line: Line, *, now, orphans: dict) -> None:
+def _orphan_line(orphans: dict, cell_id) -> Line:
+    if cell_id not in orphans:
+        orphans[cell_id] = Line(
+            rule=rules.get_rule("person"), cell_id=cell_id, days=None, label=ORPHANED
+        )
+    return orphans[cell_id]
+
+
+def _apply(line: Line, *, now, orphans: dict, certificate=None) -> None:
     from django.apps import apps
 
     model = apps.get_model(line.rule.models[0])
     for start in range(0, len(line.due), BATCH):
         batch = line.due[start : start + BATCH]
-        line.destroyed.add(_destroy_batch(model, batch, now=now, orphans=orphans))
+        line.destroyed.add(
+            _destroy_batch(
+                model, batch, now=now, line=line, orphans=orphans, certificate=certificate
+            )
+        )
 
 
-def _person_lines(person_ids, *, now, dry_run: bool, label: str) -> list[Line]:
+def _person_lines(person_ids, *, now, dry_run: bool, label: str, certificate=None) -> list[Line]:
     from cellule.people.models import Person
 
     rule = rules.get_rule("person")
@@ -252,7 +287,10 @@ def _person_lines(person_ids, *, now, dry_run: bool, label: str) -> list[Line]:
         line = Line(rule=rule, cell_id=cell_id, days=None, due=pks, label=label)
         if not dry_run:
             for start in range(0, len(pks), BATCH):
-                line.destroyed.add(_destroy_batch(Person, pks[start : start + BATCH], now=now))
+                batch = pks[start : start + BATCH]
+                line.destroyed.add(
+                    _destroy_batch(Person, batch, now=now, line=line, certificate=certificate)
+                )
         lines.append(line)
     return lines
 
@@ -280,6 +318,11 @@ def run_purge(*, now=None, dry_run=False, trigger=PurgeTrigger.SCHEDULED) -> Pur
     """Applies every rule; returns what went (or would go, in a dry run) and the certificate."""
     now = now or timezone.now()
     report = PurgeReport(now=now, dry_run=dry_run)
+    # The certificate exists from the start and counts each batch as it commits; it gets its end
+    # (and its journal events) once the run is over. One without an end was interrupted.
+    certificate = None
+    if not dry_run:
+        certificate = PurgeCertificate.objects.create(trigger=trigger, started_at=now)
     orphans = {}  # cell → the persons destroyed with their last record
     # Rule after rule: what a rule destroys may make a later one due (a séance without items).
     for rule in rules.cell_rules():
@@ -287,7 +330,7 @@ def run_purge(*, now=None, dry_run=False, trigger=PurgeTrigger.SCHEDULED) -> Pur
         report.lines += lines
         for line in lines if not dry_run else ():
             try:
-                _apply(line, now=now, orphans=orphans)
+                _apply(line, now=now, orphans=orphans, certificate=certificate)
             except DatabaseError:
                 logger.exception("Purge : la règle %s n'a pas pu être appliquée.", rule.code)
     touched = set()
@@ -306,10 +349,11 @@ def run_purge(*, now=None, dry_run=False, trigger=PurgeTrigger.SCHEDULED) -> Pur
             now=now,
             dry_run=dry_run,
             label=f"Personnes sans aucun dossier depuis plus de {rules.ORPHAN_GRACE_DAYS} jours",
+            certificate=certificate,
         )
     _purge_journal(report)
     if not dry_run:
-        report.certificate = write_certificate(report, trigger=trigger)
+        report.certificate = finish_certificate(certificate, report)
         compact_sqlite()
     return report
 
@@ -353,31 +397,25 @@ def _persons_of_due(lines) -> set:
     return persons - survivors
 
 
-def write_certificate(report: PurgeReport, *, trigger) -> PurgeCertificate:
+def finish_certificate(certificate: PurgeCertificate, report: PurgeReport) -> PurgeCertificate:
+    """The end of a run: the journal's purge, the lines of records kept by a hold (or left by a
+    failed batch), the end time, and the journal events saying it."""
     with transaction.atomic():
-        certificate = PurgeCertificate.objects.create(
-            trigger=trigger,
-            started_at=report.now,
-            finished_at=timezone.now(),
-            journal_months=report.journal_months,
-            journal_deleted=report.journal_deleted,
-            journal_cutoff=report.journal_cutoff,
-            journal_error=report.journal_error,
-        )
+        certificate.finished_at = timezone.now()
+        certificate.journal_months = report.journal_months
+        certificate.journal_deleted = report.journal_deleted
+        certificate.journal_cutoff = report.journal_cutoff
+        certificate.journal_error = report.journal_error
+        certificate.save()
         kept = [line for line in report.lines if line.due or line.held]
-        PurgeLine.objects.bulk_create(
-            PurgeLine(
+        for line in kept:
+            PurgeLine.objects.update_or_create(
                 certificate=certificate,
                 cell_id=line.cell_id,
                 rule=line.rule.code,
                 rule_label=line.label or line.rule.label,
-                days=line.days,
-                deleted=line.destroyed_roots,
-                held=line.held,
-                tables=dict(sorted(line.destroyed.tables.items())),
+                defaults={"days": line.days, "held": line.held},
             )
-            for line in kept
-        )
         by_cell = defaultdict(lambda: [0, 0])
         for line in kept:
             by_cell[line.cell_id][0] += line.destroyed_roots
@@ -394,7 +432,7 @@ def write_certificate(report: PurgeReport, *, trigger) -> PurgeCertificate:
             None,
             Action.RETENTION_PURGE,
             target=certificate,
-            reason=f"certificat {certificate.reference} : {PurgeTrigger(trigger).label}",
+            reason=f"certificat {certificate.reference} : {certificate.get_trigger_display()}",
         )
     return certificate
 
@@ -477,8 +515,9 @@ def warn_upcoming(*, now=None) -> int:
 
 def ran_today(now) -> bool:
     start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    # A run killed before its end does not count: the next run_periodic finishes the job.
     return PurgeCertificate.objects.filter(
-        trigger=PurgeTrigger.SCHEDULED, started_at__gte=start
+        trigger=PurgeTrigger.SCHEDULED, started_at__gte=start, finished_at__isnull=False
     ).exists()
 
 
@@ -528,5 +567,7 @@ def erase_person(*, person, by, reason: str) -> PurgeCertificate:
             label="Effacement sur demande de la personne (art. 17 et 21 RGPD)",
         )
         report = PurgeReport(now=now, dry_run=False, lines=[line])
-        certificate = write_certificate(report, trigger=PurgeTrigger.ERASURE)
+        certificate = PurgeCertificate.objects.create(trigger=PurgeTrigger.ERASURE, started_at=now)
+        _count(certificate, line, destroyed)
+        certificate = finish_certificate(certificate, report)
     return certificate

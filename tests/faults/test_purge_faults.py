@@ -21,6 +21,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import Sum
 
 from cellule.accounts.enums import Role
 from cellule.alerts.models import Notification
@@ -31,7 +32,7 @@ from cellule.journal.verification import verify_journal
 from cellule.people.models import Person, PersonKey
 from cellule.privacy import rules
 from cellule.privacy import services as privacy_services
-from cellule.privacy.models import PurgeCertificate
+from cellule.privacy.models import PurgeCertificate, PurgeLine
 from cellule.reports import services as report_services
 from cellule.reports.models import Signalement
 from tests.accounts.factories import MembershipFactory
@@ -286,4 +287,8 @@ def test_the_purge_killed_fifty_times_leaves_no_record_half_destroyed(records, c
     assert all(there == rows for there, rows in kept.present().values())
     assert half_done(due, kept) == []
     assert PurgeCertificate.objects.filter(finished_at__isnull=False).exists()
+    # Each situation destroyed is counted once, on the certificate of the run that destroyed it:
+    # the killed runs' certificates have no end, but count the batches they committed.
+    counted = PurgeLine.objects.filter(rule="situation").aggregate(n=Sum("deleted"))["n"]
+    assert counted == SITUATIONS + 5
     call_command("journal_verify")

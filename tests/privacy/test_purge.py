@@ -315,6 +315,46 @@ def test_a_certificate_holds_counts_and_no_reference_to_what_it_proves_gone(foll
     assert "Canarin" not in dumped
 
 
+def test_a_certificate_counts_each_batch_as_it_goes_and_ends_with_the_run(followed):
+    with at(CLOSED + 4 * 365 * DAY):
+        certificate = run_purge().certificate
+    assert certificate.finished_at is not None
+    line = certificate.lines.get(rule="situation")
+    assert line.deleted == 1 and line.tables["cases.situation"] == 1
+    assert line.tables["cases.measure"] == 1
+    person = certificate.lines.get(rule="person")  # left without any record, key and all
+    assert person.deleted == 1 and person.tables["people.person"] == 1, person.tables
+    assert person.tables["people.personkey"] == 1, person.tables
+
+
+def test_an_interrupted_purge_leaves_a_certificate_of_what_went(
+    followed, monkeypatch, client_for, dpo
+):
+    """Killed before its end (here: its last step fails), a purge leaves its certificate without an
+    end, counting the records it destroyed; the next run finishes with its own certificate."""
+    from cellule.privacy import purge
+
+    def killed(certificate, report):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(purge, "finish_certificate", killed)
+    with at(CLOSED + 4 * 365 * DAY), pytest.raises(KeyboardInterrupt):
+        run_purge()
+    interrupted = PurgeCertificate.objects.get()
+    assert interrupted.finished_at is None
+    assert interrupted.lines.get(rule="situation").deleted == 1
+    assert not exists(followed)
+    page = text(client_for(dpo).get(reverse("privacy:certificate", kwargs={"pk": interrupted.pk})))
+    assert "en cours ou interrompue" in page
+
+    monkeypatch.undo()
+    assert not purge.ran_today(CLOSED + 4 * 365 * DAY)  # the daily run will try again
+    with at(CLOSED + 4 * 365 * DAY + DAY):
+        finished = run_purge().certificate
+    assert finished.finished_at is not None and finished.total_deleted == 0
+    assert sum(line.deleted for line in PurgeLine.objects.filter(rule="situation")) == 1
+
+
 # --- Persons without records --------------------------------------------------------------------
 
 
