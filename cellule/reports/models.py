@@ -2,7 +2,7 @@ import uuid
 from datetime import timedelta
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Q, When
 from django.utils import timezone
 
 from cellule.people.models import EncryptedField, Sealed
@@ -77,7 +77,12 @@ class SignalementQuerySet(models.QuerySet):
         return scopes.own_signalements(self, user)
 
     def to_qualify(self):
-        return self.filter(status=SignalementStatus.RECEIVED).order_by("-urgent", "created_at")
+        """Waiting for qualification: urgent first, then overdue, then oldest (pk keeps pages
+        stable)."""
+        overdue_first = Case(When(due_on__lt=timezone.localdate(), then=0), default=1)
+        return self.filter(status=SignalementStatus.RECEIVED).order_by(
+            "-urgent", overdue_first, "created_at", "pk"
+        )
 
 
 class Signalement(Sealed):

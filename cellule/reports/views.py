@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -15,6 +16,8 @@ from cellule.reports.forms import QualificationForm, SignalementForm
 from cellule.reports.models import Signalement
 
 RECENT = 20
+PAGE_SIZE = 25
+QUEUE_NAME_FIELDS = ["last_name", "first_name"]
 
 
 def _filing_cell(request):
@@ -88,14 +91,24 @@ def _queue_cell(request):
     return membership.cell
 
 
+def _queue_rows(signalements):
+    """Each report with only the names the row shows: two fields unsealed, not the identity."""
+    rows = []
+    for signalement in signalements:
+        person = signalement.person
+        rows.append(
+            {"signalement": signalement, **person.unseal(person.cipher(), QUEUE_NAME_FIELDS)}
+        )
+    return rows
+
+
 def signalement_queue(request):
     cell = _queue_cell(request)
-    base = (
-        Signalement.objects.visible_to(request.user)
-        .filter(cell=cell)
-        .select_related("person__key", "reporter")
+    base = Signalement.objects.visible_to(request.user).filter(cell=cell)
+    page = Paginator(base.select_related("person__key").to_qualify(), PAGE_SIZE).get_page(
+        request.GET.get("page")
     )
-    pending = list(base.to_qualify())
+    pending = list(page.object_list)
     recent = list(
         base.filter(status=SignalementStatus.QUALIFIED).order_by("-qualified_at")[:RECENT]
     )
@@ -108,7 +121,8 @@ def signalement_queue(request):
     )
     context = {
         "cell": cell,
-        "pending": pending,
+        "page": page,
+        "rows": _queue_rows(pending),
         "recent": recent,
         "title": "Signalements à qualifier",
     }

@@ -1,11 +1,9 @@
-"""The coordinator's queue, the duplicate check and the qualification."""
+"""The duplicate check and the qualification (the queue itself: test_queue.py)."""
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
-import time_machine
 from django.urls import reverse
-from django.utils import timezone
 
 from cellule.journal import Action
 from cellule.journal.models import AuditEvent
@@ -18,29 +16,6 @@ from tests.reports.factories import file_signalement
 pytestmark = pytest.mark.django_db
 
 BIRTH = date(2004, 3, 12)
-
-
-def test_queue_sorts_urgent_first_then_oldest_and_marks_overdue(client_for, coordinator, cell):
-    with time_machine.travel(timezone.now() - timedelta(days=10)):
-        old = file_signalement(cell, last_name="Ancien")
-    calm = file_signalement(cell, last_name="Calme")
-    urgent = file_signalement(cell, last_name="Pressé", urgent=True)
-    response = client_for(coordinator).get(reverse("reports:queue"))
-    assert [s.pk for s in response.context["pending"]] == [urgent.pk, old.pk, calm.pk]
-    page = text(response)
-    assert "en retard" in page and "Pressé" in page
-    assert response.context["pending"][1].is_overdue
-
-
-def test_queue_query_count_does_not_grow_with_the_reports(
-    client_for, coordinator, cell, django_assert_max_num_queries
-):
-    for n in range(12):
-        file_signalement(cell, last_name=f"Personne{n}")
-    client = client_for(coordinator)
-    with django_assert_max_num_queries(12):
-        response = client.get(reverse("reports:queue"))
-    assert len(response.context["pending"]) == 12
 
 
 def test_known_person_is_proposed_and_the_report_attached(client_for, coordinator, cell):
