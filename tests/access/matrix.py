@@ -161,6 +161,11 @@ ROUTES = [
     ),
     Route("accounts:session_keepalive", {"anonymous": LOGIN}, default=405, note="POST only"),
     Route(
+        "accounts:session_status",
+        PUBLIC,
+        note="JSON for everyone, never a redirect: active (and the CSRF token) or not",
+    ),
+    Route(
         "accounts:invitation_accept",
         {},
         default=404,
