@@ -1,9 +1,13 @@
 """The DPO's screens on the journal des accès: search and CSV export (itself journaled)."""
 
 import csv
+import heapq
 from datetime import datetime, time
+from itertools import islice
+from operator import attrgetter
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -17,24 +21,43 @@ from cellule.journal.models import AuditEvent
 PAGE_SIZE = 50
 
 
-def _filtered(request, form):
-    events = AuditEvent.objects.visible_to(request.user).order_by("-seq")
+def _searched(request, form) -> list:
+    """The DPO's scope in its two parts (scopes.journal_event_parts), each narrowed by the search.
+
+    The parts are queried apart and merged by seq in Python: in one query, their OR keeps
+    PostgreSQL from using the (cell_id, seq) and account events' (actor_id, seq) indexes."""
+    parts = AuditEvent.objects.visible_parts_to(request.user)
     if not form.is_valid():
-        return events.none()
+        return []
     data = form.cleaned_data
+    search = Q()
     if data["user"]:
         user = User.objects.filter(email__iexact=data["user"]).first()
-        events = events.filter(actor_id=user.pk) if user else events.none()
+        if user is None:
+            return []
+        search &= Q(actor_id=user.pk)
     if data["target"]:
-        events = events.filter(target_id=str(data["target"]))
+        search &= Q(target_id=str(data["target"]))
     if data["action"]:
-        events = events.filter(action=data["action"])
+        search &= Q(action=data["action"])
     zone = timezone.get_current_timezone()
     if data["start"]:
-        events = events.filter(time__gte=datetime.combine(data["start"], time.min, tzinfo=zone))
+        search &= Q(time__gte=datetime.combine(data["start"], time.min, tzinfo=zone))
     if data["end"]:
-        events = events.filter(time__lte=datetime.combine(data["end"], time.max, tzinfo=zone))
-    return events
+        search &= Q(time__lte=datetime.combine(data["end"], time.max, tzinfo=zone))
+    return [part.filter(search) for part in parts]
+
+
+def _merged(parts, *, newest_first: bool, limit: int | None = None, **bound):
+    """The events of the parts within the bound, merged by seq: each part ordered by seq (and
+    limited: the merge needs no more than ``limit`` of each), then trimmed to ``limit``."""
+    order = "-seq" if newest_first else "seq"
+    if limit is None:
+        streams = [part.filter(**bound).order_by(order).iterator(chunk_size=2000) for part in parts]
+    else:
+        streams = [part.filter(**bound).order_by(order)[:limit] for part in parts]
+    merged = heapq.merge(*streams, key=attrgetter("seq"), reverse=newest_first)
+    return merged if limit is None else list(islice(merged, limit))
 
 
 def _names(events):
@@ -53,21 +76,20 @@ def _require_dpo(user):
         )
 
 
-def _page(events, form) -> tuple[list, bool, bool]:
+def _page(parts, form) -> tuple[list, bool, bool]:
     """One page of events, newest first, by seq (keyset): (events, newer exist, older exist).
 
-    No COUNT and no OFFSET: each page is an index range scan whatever the journal's size
+    No COUNT and no OFFSET: each part is read through its own index, whatever the journal's size
     (docs/bench.md measured 0.5 s per COUNT on 2 million events)."""
     data = form.cleaned_data if form.is_valid() else {}
     if data.get("apres") is not None:
-        window = list(events.filter(seq__gt=data["apres"]).order_by("seq")[: PAGE_SIZE + 1])
+        window = _merged(parts, newest_first=False, limit=PAGE_SIZE + 1, seq__gt=data["apres"])
         newer = len(window) > PAGE_SIZE
         rows = window[:PAGE_SIZE][::-1]
-        older = bool(rows) and events.filter(seq__lt=rows[-1].seq).exists()
+        older = bool(rows) and any(part.filter(seq__lt=rows[-1].seq).exists() for part in parts)
         return rows, newer, older
-    if data.get("avant") is not None:
-        events = events.filter(seq__lt=data["avant"])
-    window = list(events[: PAGE_SIZE + 1])
+    bound = {"seq__lt": data["avant"]} if data.get("avant") is not None else {}
+    window = _merged(parts, newest_first=True, limit=PAGE_SIZE + 1, **bound)
     rows = window[:PAGE_SIZE]
     newer = data.get("avant") is not None and bool(rows)
     return rows, newer, len(window) > PAGE_SIZE
@@ -77,7 +99,7 @@ def _page(events, form) -> tuple[list, bool, bool]:
 def journal_list(request):
     _require_dpo(request.user)
     form = JournalFilterForm(request.GET)
-    events, newer, older = _page(_filtered(request, form), form)
+    events, newer, older = _page(_searched(request, form), form)
     users, cells = _names(events)
     journal_event(
         request.user,
@@ -111,7 +133,7 @@ class _Echo:
 def journal_export(request):
     _require_dpo(request.user)
     form = JournalFilterForm(request.GET)
-    events = _filtered(request, form)
+    parts = _searched(request, form)
     journal_event(
         request.user,
         Action.JOURNAL_EXPORTED,
@@ -141,7 +163,7 @@ def journal_export(request):
         yield "\ufeff" + writer.writerow(
             header
         )  # BOM: the spreadsheets of French office PCs read UTF-8
-        for event in events.iterator(chunk_size=2000):
+        for event in _merged(parts, newest_first=True):
             yield writer.writerow(
                 [
                     event.seq,
