@@ -102,6 +102,12 @@ INSTALLED_APPS = [
     "django_tasks_db",  # app label « django_tasks_database »
 ]
 
+# Per process, nothing personal: the statistics' rendered sections (cellule/stats/views.py), keyed
+# by the state of the facts, so that a new fact shows at once.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "cellule"}
+}
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",

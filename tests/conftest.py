@@ -45,6 +45,15 @@ def checkpoint_dir(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: the statistics keep their rendered sections there,
+    keyed by the state of facts that another test may have had too."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _empty_committed_journal(request):
     """Transactional tests commit journal events, which the insert-only triggers keep from the
     test runner's flush: empty the journal first (this teardown runs before the flush)."""

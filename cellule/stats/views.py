@@ -1,11 +1,17 @@
+import hashlib
+
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Max
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
 from cellule import access
 from cellule.access.current import current_membership
-from cellule.stats import dashboards
+from cellule.stats import aggregates, dashboards
 from cellule.stats.aggregates import min_count
 from cellule.stats.exports import blocks_to_csv
 from cellule.stats.forms import PeriodForm
@@ -19,10 +25,30 @@ def _current_cell(request, ability: str):
     return access.get_cell(request.user, membership.cell_id, ability=ability)
 
 
-def _page(request, *, cell, blocks, form, title, scope, export_url, departemental):
+# Rendered sections are kept this long at most (per process); any new fact renews them at once.
+BLOCKS_SECONDS = 3600
+
+
+def _blocks_html(facts, build, *, scope_key: str, period, departemental: bool):
+    """The sections' tables and charts, computed and rendered once per state of the facts: facts
+    are only ever added, so their count and last id over the scope and period tell whether
+    anything changed. The HTML holds counts and names of communes, nothing personal; the
+    access check is made before, by the view."""
+    state = facts.aggregate(count=Count("id"), last=Max("id"))
+    parts = (scope_key, period.first, period.last, min_count(), state["count"], state["last"])
+    key = "stats:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+    html = cache.get(key)
+    if html is None:
+        context = {"blocks": build(), "period": period, "departemental": departemental}
+        html = render_to_string("stats/_blocks.html", context)
+        cache.set(key, html, BLOCKS_SECONDS)
+    return mark_safe(html)  # noqa: S308 — rendered by our own template, autoescaped
+
+
+def _page(request, *, cell, blocks_html, form, title, scope, export_url, departemental):
     context = {
         "cell": cell,
-        "blocks": blocks,
+        "blocks_html": blocks_html,
         "form": form,
         "period": form.period,
         "threshold": min_count(),
@@ -57,10 +83,17 @@ def _invalid(form):
 def cell_dashboard(request):
     cell = _current_cell(request, "view_stats")
     form = PeriodForm(request.GET)
+    period = form.period
     return _page(
         request,
         cell=cell,
-        blocks=dashboards.for_cell(cell, form.period),
+        blocks_html=_blocks_html(
+            aggregates.cell_facts(cell, period),
+            lambda: dashboards.for_cell(cell, period),
+            scope_key=f"cell:{cell.pk}",
+            period=period,
+            departemental=False,
+        ),
         form=form,
         title="Statistiques de la cellule",
         scope=cell.name,
@@ -81,10 +114,17 @@ def departement_dashboard(request):
     cell = _current_cell(request, "view_departement_stats")
     form = PeriodForm(request.GET)
     departement = cell.departement
+    period = form.period
     return _page(
         request,
         cell=cell,
-        blocks=dashboards.for_departement(departement.code, form.period),
+        blocks_html=_blocks_html(
+            aggregates.departement_facts(departement.code, period),
+            lambda: dashboards.for_departement(departement.code, period),
+            scope_key=f"departement:{departement.code}",
+            period=period,
+            departemental=True,
+        ),
         form=form,
         title="Statistiques du département",
         scope=str(departement),

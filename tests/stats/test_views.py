@@ -178,9 +178,10 @@ def test_dashboard_queries_do_not_grow_with_the_facts(
         for commune in communes:
             facts(cell, 3, kind=kind, category="agenda", commune=commune)
     coordinator_client, prefet_client = client_for(coordinator), client_for(prefet)
-    with django_assert_max_num_queries(12):
+    # The pages: 12, and the state of the facts that keys their rendered sections.
+    with django_assert_max_num_queries(13):
         assert coordinator_client.get(reverse("stats:cell")).status_code == 200
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         assert prefet_client.get(reverse("stats:departement")).status_code == 200
     with django_assert_max_num_queries(12):
         assert prefet_client.get(reverse("stats:departement_export")).status_code == 200
@@ -191,3 +192,23 @@ def test_the_default_period_is_the_last_twelve_months(client_for, coordinator, c
     facts(cell, 5, when=date(2000, 1, 1))
     response = client_for(coordinator).get(reverse("stats:cell"))
     assert response.context["blocks"][0].table.total.value == 5
+
+
+def test_the_sections_are_computed_once_per_state_of_the_facts(
+    client_for, coordinator, cell, monkeypatch
+):
+    """Rendered sections are kept while no fact is added; a new fact shows at once."""
+    from cellule.stats import dashboards
+
+    facts(cell, 6)
+    built = []
+    original = dashboards.for_cell
+    monkeypatch.setattr(dashboards, "for_cell", lambda *a: built.append(1) or original(*a))
+    client = client_for(coordinator)
+    first = text(client.get(reverse("stats:cell")))
+    client.get(reverse("stats:cell"))
+    assert len(built) == 1
+    facts(cell, 1)
+    third = text(client.get(reverse("stats:cell")))
+    assert len(built) == 2
+    assert "<td><strong>6</strong></td>" in first and "<td><strong>7</strong></td>" in third
