@@ -55,6 +55,7 @@ def child_env(**extra) -> dict:
         DJANGO_SETTINGS_MODULE="config.settings_test",
         DATABASE_URL=database_url("default"),
         JOURNAL_DATABASE_URL=database_url("journal"),
+        CELLULE_TEST_CONN_MAX_AGE="60",  # as in production: connections kept and health-checked
     )
     env.update(extra)
     return env
