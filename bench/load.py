@@ -255,13 +255,13 @@ def drive(
             ended = time.perf_counter()
             if think:
                 time.sleep(think)
+            failed = target.outcome(response)
+            if failed is None:  # as a browser would, whether or not the answer is counted
+                for name in target.discard:
+                    client.cookies.pop(name, None)
             if not window_start <= ended < window_end:
                 continue
             queries = response.header(QUERIES_HEADER)
-            failed = target.outcome(response)
-            if failed is None:
-                for name in target.discard:
-                    client.cookies.pop(name, None)
             with lock:
                 result.statuses[response.status] += 1
                 if failed is None:
