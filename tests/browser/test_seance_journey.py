@@ -84,6 +84,7 @@ def test_a_whole_seance_from_convocation_to_the_releve(browser, live_server, cel
             "recueilli en séance"
         )
         page.reload()  # the decision forms now tick the members present
+        page.wait_for_load_state("networkidle")  # htmx has taken the forms over
 
         first = page.locator("article", has_text="Quesnel-Vidal")
         first.locator("select[name$='-kind']").select_option(label="Poursuivre l'accompagnement")
