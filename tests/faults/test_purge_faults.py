@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Sum
 
 from cellule.accounts.enums import Role
@@ -130,16 +130,19 @@ class Records:
             frontier = following
 
     def present(self) -> dict:
-        """record → (rows present, rows in all)."""
+        """record → (rows present, rows in all, the tables of the rows present)."""
         by_model = defaultdict(set)
         for model, pk in self.owner:
             by_model[model].add(pk)
-        counts = defaultdict(lambda: [0, 0])
+        counts = defaultdict(lambda: [0, 0, set()])
         for model, pks in by_model.items():
             there = set(model._base_manager.filter(pk__in=pks).values_list("pk", flat=True))
             for pk in pks:
-                counts[self.owner[model, pk]][0] += pk in there
-                counts[self.owner[model, pk]][1] += 1
+                count = counts[self.owner[model, pk]]
+                count[0] += pk in there
+                count[1] += 1
+                if pk in there:
+                    count[2].add(model._meta.label_lower)
         return counts
 
     def shredded_persons(self) -> set:
@@ -212,10 +215,10 @@ def half_done(due: Records, kept: Records) -> list[str]:
     """What a kill may not leave: a record in part, a live record's key destroyed, anything not
     due touched, a situation or report whose person's key is destroyed."""
     faults = []
-    for record, (there, rows) in due.present().items():
+    for record, (there, rows, tables) in due.present().items():
         if 0 < there < rows:
-            faults.append(f"dossier {record} : {there} lignes sur {rows}")
-    for record, (there, rows) in kept.present().items():
+            faults.append(f"dossier {record} : {there} lignes sur {rows} ({', '.join(sorted(tables))})")
+    for record, (there, rows, _) in kept.present().items():
         if there < rows:
             faults.append(f"dossier non échu {record} touché : {there} lignes sur {rows}")
     living = set(Person.objects.filter(pk__in=due.persons.values()).values_list("pk", flat=True))
@@ -231,13 +234,29 @@ def half_done(due: Records, kept: Records) -> list[str]:
 
 
 def backends() -> int:
-    """Connections to the test database other than ours: a purge process has started work."""
+    """Connections to the test databases other than ours: a purge process has started work."""
+    names = [connections[alias].settings_dict["NAME"] for alias in ("default", "journal")]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            "WHERE datname = ANY(%s) AND pid <> ALL(%s)",
+            [names, [conn.connection.info.backend_pid for conn in our_connections()]],
         )
         return cursor.fetchone()[0]
+
+
+def our_connections():
+    return [connections[alias] for alias in ("default", "journal") if connections[alias].connection]
+
+
+def settled(others: int) -> None:
+    """Waits until the killed purge's server sessions are gone: the server ends a statement the
+    process had sent (a COMMIT among them) before it notices the process died. Read earlier, a
+    record is seen half there — its first table before that COMMIT, the others after it."""
+    deadline = time.monotonic() + 30
+    while backends() > others and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert backends() <= others, "les sessions du processus arrêté sont toujours ouvertes"
 
 
 def purge_process(env):
@@ -259,7 +278,7 @@ def test_the_purge_killed_fifty_times_leaves_no_record_half_destroyed(records, c
     kills = during = 0
     deadline = time.monotonic() + KILLING_TIME
     while kills < KILLS and time.monotonic() < deadline:
-        records_left = any(there for there, _ in due.present().values())
+        records_left = any(there for there, _, _ in due.present().values())
         others = backends()
         purge = purge_process(env)
         # Killed at a random moment of its work, from its first query on (most of its life is
@@ -273,6 +292,7 @@ def test_the_purge_killed_fifty_times_leaves_no_record_half_destroyed(records, c
             assert purge.returncode == 0, purge.stderr.read().decode()[-2000:]
         except subprocess.TimeoutExpired:
             kill_group(purge)
+            settled(others)
             kills += 1
             during += records_left
         purge.stderr.close()
@@ -283,8 +303,8 @@ def test_the_purge_killed_fifty_times_leaves_no_record_half_destroyed(records, c
     purge = purge_process(env)  # then one run left to finish, as after a real restart
     _, errors = purge.communicate(timeout=120)
     assert purge.returncode == 0, errors.decode()[-2000:]
-    assert all(there == 0 for there, _ in due.present().values())
-    assert all(there == rows for there, rows in kept.present().values())
+    assert all(there == 0 for there, _, _ in due.present().values())
+    assert all(there == rows for there, rows, _ in kept.present().values())
     assert half_done(due, kept) == []
     assert PurgeCertificate.objects.filter(finished_at__isnull=False).exists()
     # Each situation destroyed is counted once, on the certificate of the run that destroyed it:
