@@ -217,7 +217,9 @@ def half_done(due: Records, kept: Records) -> list[str]:
     faults = []
     for record, (there, rows, tables) in due.present().items():
         if 0 < there < rows:
-            faults.append(f"dossier {record} : {there} lignes sur {rows} ({', '.join(sorted(tables))})")
+            faults.append(
+                f"dossier {record} : {there} lignes sur {rows} ({', '.join(sorted(tables))})"
+            )
     for record, (there, rows, _) in kept.present().items():
         if there < rows:
             faults.append(f"dossier non échu {record} touché : {there} lignes sur {rows}")
@@ -238,8 +240,7 @@ def backends() -> int:
     names = [connections[alias].settings_dict["NAME"] for alias in ("default", "journal")]
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity "
-            "WHERE datname = ANY(%s) AND pid <> ALL(%s)",
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = ANY(%s) AND pid <> ALL(%s)",
             [names, [conn.connection.info.backend_pid for conn in our_connections()]],
         )
         return cursor.fetchone()[0]
