@@ -5,16 +5,16 @@ from django.contrib.auth.forms import (
     PasswordResetForm,
     SetPasswordForm,
 )
-from dsfr.forms import DsfrBaseForm
 
 from cellule.accounts.enums import Role
 from cellule.accounts.models import Cell, Membership, Organisation
+from cellule.core.forms import BaseForm
 
 # Same words whether the e-mail exists or not, whether the account is active or not.
 INVALID_LOGIN = "Identifiant et/ou mot de passe non valides."
 
 
-class LoginForm(DsfrBaseForm, AuthenticationForm):
+class LoginForm(BaseForm, AuthenticationForm):
     error_messages = {"invalid_login": INVALID_LOGIN, "inactive": INVALID_LOGIN}
 
     def __init__(self, request=None, *args, **kwargs):
@@ -27,7 +27,7 @@ class LoginForm(DsfrBaseForm, AuthenticationForm):
         return self.cleaned_data["username"].strip().lower()
 
 
-class TOTPCodeForm(DsfrBaseForm):
+class TOTPCodeForm(BaseForm):
     code = forms.CharField(
         label="Code à usage unique",
         help_text="Les 6 chiffres affichés par votre application d'authentification.",
@@ -48,24 +48,24 @@ class TOTPCodeForm(DsfrBaseForm):
         return code
 
 
-class CellulePasswordResetForm(DsfrBaseForm, PasswordResetForm):
+class CellulePasswordResetForm(BaseForm, PasswordResetForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["email"].label = "Adresse électronique"
 
 
-class CelluleSetPasswordForm(DsfrBaseForm, SetPasswordForm):
+class CelluleSetPasswordForm(BaseForm, SetPasswordForm):
     pass
 
 
-class CharterSignForm(DsfrBaseForm):
+class CharterSignForm(BaseForm):
     accept = forms.BooleanField(
         label="J'ai lu la charte de confidentialité et je m'engage à la respecter.",
         error_messages={"required": "Cochez la case pour signer la charte."},
     )
 
 
-class CharterEditForm(DsfrBaseForm, forms.ModelForm):
+class CharterEditForm(BaseForm, forms.ModelForm):
     class Meta:
         model = Cell
         fields = ["charter_text"]
@@ -84,7 +84,7 @@ class CharterEditForm(DsfrBaseForm, forms.ModelForm):
         return text
 
 
-class MembershipForm(DsfrBaseForm, forms.ModelForm):
+class MembershipForm(BaseForm, forms.ModelForm):
     class Meta:
         model = Membership
         fields = ["role", "valid_until"]
@@ -106,7 +106,7 @@ class MembershipForm(DsfrBaseForm, forms.ModelForm):
         return valid_until
 
 
-class InvitationForm(DsfrBaseForm):
+class InvitationForm(BaseForm):
     email = forms.EmailField(label="Adresse électronique professionnelle")
     first_name = forms.CharField(label="Prénom", max_length=150)
     last_name = forms.CharField(label="Nom", max_length=150)
@@ -133,7 +133,7 @@ class InvitationForm(DsfrBaseForm):
         return email
 
 
-class BulkInvitationForm(DsfrBaseForm):
+class BulkInvitationForm(BaseForm):
     MAX_BYTES = 200_000
 
     file = forms.FileField(
@@ -153,7 +153,7 @@ class BulkInvitationForm(DsfrBaseForm):
         return upload.read()
 
 
-class AcceptInvitationForm(DsfrBaseForm, SetPasswordForm):
+class AcceptInvitationForm(BaseForm, SetPasswordForm):
     """Chooses the password of the account the invitation creates."""
 
     def __init__(self, invitation, *args, **kwargs):
@@ -169,7 +169,7 @@ class AcceptInvitationForm(DsfrBaseForm, SetPasswordForm):
         return self.cleaned_data["new_password1"]
 
 
-class ReauthenticationForm(DsfrBaseForm):
+class ReauthenticationForm(BaseForm):
     password = forms.CharField(label="Mot de passe", required=False, widget=forms.PasswordInput)
     code = forms.CharField(
         label="ou code à usage unique",
@@ -200,7 +200,7 @@ class ReauthenticationForm(DsfrBaseForm):
         raise forms.ValidationError("Mot de passe ou code non valable.")
 
 
-class RecoveryCodeForm(DsfrBaseForm):
+class RecoveryCodeForm(BaseForm):
     code = forms.CharField(
         label="Code de secours",
         help_text="Un des 10 codes imprimés ou notés lors de leur création, par exemple ABCDE-FGH23.",
@@ -209,5 +209,5 @@ class RecoveryCodeForm(DsfrBaseForm):
     )
 
 
-class CellulePasswordChangeForm(DsfrBaseForm, PasswordChangeForm):
+class CellulePasswordChangeForm(BaseForm, PasswordChangeForm):
     pass

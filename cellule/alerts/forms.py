@@ -1,11 +1,11 @@
 from django import forms
-from dsfr.forms import DsfrBaseForm
 from dsfr.widgets import InlineRadioSelect
 
 from cellule.alerts.kinds import Kind
+from cellule.core.forms import BaseForm
 
 
-class KindFilterForm(DsfrBaseForm):
+class KindFilterForm(BaseForm):
     kind = forms.ChoiceField(label="Type d'alerte", required=False)
 
     def __init__(self, *args, kinds: list[Kind], **kwargs):
@@ -13,7 +13,7 @@ class KindFilterForm(DsfrBaseForm):
         self.fields["kind"].choices = [("", "Toutes"), *((k.code, k.label) for k in kinds)]
 
 
-class PreferencesForm(DsfrBaseForm):
+class PreferencesForm(BaseForm):
     """One radio group per kind the user may change; the others are shown, fixed, by the page."""
 
     def __init__(self, *args, kinds: list[Kind], current: dict, **kwargs):

@@ -1,12 +1,12 @@
 from django import forms
-from dsfr.forms import DsfrBaseForm
 
 from cellule.api.tokens import NAME_MAX_LENGTH
+from cellule.core.forms import BaseForm
 
 VALIDITY_CHOICES = [(30, "30 jours"), (90, "90 jours"), (180, "180 jours"), (365, "1 an")]
 
 
-class TokenForm(DsfrBaseForm):
+class TokenForm(BaseForm):
     name = forms.CharField(
         label="Nom du jeton",
         max_length=NAME_MAX_LENGTH,

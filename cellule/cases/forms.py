@@ -1,11 +1,11 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from dsfr.forms import DsfrBaseForm
 
 from cellule.accounts.models import Organisation, User
 from cellule.cases.enums import ClosureReason, MeasureKind, SituationStatus, TextDecision
 from cellule.cases.models import NOTE_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH, TRANSITIONS
+from cellule.core.forms import BaseForm
 
 FACTS_ONLY = (
     "Des faits datés et vérifiables, pas des croyances ou des pratiques. Texte relu à la clôture."
@@ -44,7 +44,7 @@ def sitting_users(cell):
     return User.objects.filter(pk__in=ids).order_by("last_name", "first_name")
 
 
-class TransitionForm(DsfrBaseForm):
+class TransitionForm(BaseForm):
     to = forms.ChoiceField(label="Nouvel état")
     reason = _short_text("Motif du changement")
 
@@ -57,7 +57,7 @@ class TransitionForm(DsfrBaseForm):
         ]
 
 
-class ReferentForm(DsfrBaseForm):
+class ReferentForm(BaseForm):
     referent = forms.ModelChoiceField(
         label="Référent de parcours", queryset=User.objects.none(), required=False
     )
@@ -68,7 +68,7 @@ class ReferentForm(DsfrBaseForm):
         self.fields["referent"].label_from_instance = lambda u: u.get_full_name()
 
 
-class MeasureForm(DsfrBaseForm):
+class MeasureForm(BaseForm):
     kind = forms.ChoiceField(label="Nature de la mesure", choices=[("", "—"), *MeasureKind.choices])
     provider = forms.ModelChoiceField(
         label="Organisme qui porte la mesure", queryset=Organisation.objects.none()
@@ -90,7 +90,7 @@ class MeasureForm(DsfrBaseForm):
         self.fields["proposed_on"].initial = timezone.localdate()
 
 
-class ConsentForm(DsfrBaseForm):
+class ConsentForm(BaseForm):
     answer = forms.ChoiceField(
         label="Réponse de la personne (libre adhésion)",
         choices=[("accepted", "Elle accepte la mesure"), ("refused", "Elle refuse la mesure")],
@@ -104,7 +104,7 @@ class ConsentForm(DsfrBaseForm):
     )
 
 
-class MeasureProgressForm(DsfrBaseForm):
+class MeasureProgressForm(BaseForm):
     step = forms.ChoiceField(
         choices=[("start", "Commencer"), ("end", "Terminer")], widget=forms.HiddenInput
     )
@@ -118,7 +118,7 @@ class MeasureProgressForm(DsfrBaseForm):
         return cleaned
 
 
-class ReviewForm(DsfrBaseForm):
+class ReviewForm(BaseForm):
     changes = _short_text("Ce qui a changé depuis la dernière revue")
     next_review_on = _date(
         "Prochaine revue le",
@@ -127,11 +127,11 @@ class ReviewForm(DsfrBaseForm):
     )
 
 
-class NoteForm(DsfrBaseForm):
+class NoteForm(BaseForm):
     text = _short_text("Note de suivi", max_length=NOTE_MAX_LENGTH, rows=4)
 
 
-class ArchiveAccessForm(DsfrBaseForm):
+class ArchiveAccessForm(BaseForm):
     reason = forms.CharField(
         label="Motif de la consultation",
         max_length=300,
@@ -139,13 +139,13 @@ class ArchiveAccessForm(DsfrBaseForm):
     )
 
 
-class SearchForm(DsfrBaseForm):
+class SearchForm(BaseForm):
     last_name = forms.CharField(label="Nom", max_length=150)
     first_name = forms.CharField(label="Prénom", max_length=150)
     birth_date = _date("Date de naissance (facultatif)", required=False)
 
 
-class CloseForm(DsfrBaseForm):
+class CloseForm(BaseForm):
     reason = forms.ChoiceField(
         label="Motif de clôture", choices=[("", "—"), *ClosureReason.choices]
     )

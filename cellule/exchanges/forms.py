@@ -1,9 +1,9 @@
 from django import forms
 from django.utils import timezone
-from dsfr.forms import DsfrBaseForm
 
 from cellule.accounts.enums import CellKind
 from cellule.accounts.models import Cell
+from cellule.core.forms import BaseForm
 from cellule.exchanges.enums import (
     DEFAULT_FIELDS,
     BriefingChannel,
@@ -29,7 +29,7 @@ def _date(label, *, required=True, help_text=""):
     )
 
 
-class TransmitForm(DsfrBaseForm):
+class TransmitForm(BaseForm):
     """What a signalement à l'État carries: the fields the coordinator chooses (a minimal
     selection by default), and the text that allows the exchange."""
 
@@ -63,7 +63,7 @@ class TransmitForm(DsfrBaseForm):
         return data
 
 
-class FeedbackForm(DsfrBaseForm):
+class FeedbackForm(BaseForm):
     outcome = forms.ChoiceField(
         label="Retour d'information",
         choices=FeedbackOutcome.choices,
@@ -74,7 +74,7 @@ class FeedbackForm(DsfrBaseForm):
     )
 
 
-class InformationForm(DsfrBaseForm):
+class InformationForm(BaseForm):
     """A nominative information of the préfet to the mayor: a draft until the approvals."""
 
     to_cell = forms.ModelChoiceField(label="Commune destinataire", queryset=Cell.objects.none())
@@ -123,13 +123,13 @@ class InformationForm(DsfrBaseForm):
         )
 
 
-class ApprovalForm(DsfrBaseForm):
+class ApprovalForm(BaseForm):
     """One prior agreement; the authority is the form's prefix (one form per authority)."""
 
     given_on = _date("Accord donné le")
     reference = forms.CharField(label="Référence de l'accord", max_length=100)
 
 
-class BriefingForm(DsfrBaseForm):
+class BriefingForm(BaseForm):
     held_on = _date("Réunion tenue le")
     channel = forms.ChoiceField(label="Cadre", choices=[("", "—"), *BriefingChannel.choices])

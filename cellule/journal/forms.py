@@ -1,10 +1,10 @@
 from django import forms
-from dsfr.forms import DsfrBaseForm
 
+from cellule.core.forms import BaseForm
 from cellule.journal.enums import Action
 
 
-class JournalFilterForm(DsfrBaseForm):
+class JournalFilterForm(BaseForm):
     user = forms.EmailField(label="Utilisateur (adresse électronique)", required=False)
     target = forms.UUIDField(
         label="Personne ou situation (identifiant)",

@@ -3,12 +3,12 @@ from datetime import datetime, time, timedelta
 from django import forms
 from django.urls import reverse
 from django.utils import timezone
-from dsfr.forms import DsfrBaseForm
 
 from cellule.accounts.models import Organisation, User
 from cellule.cases.enums import ClosureReason, MeasureKind, TextDecision
 from cellule.cases.forms import FACTS_ONLY, sitting_users
 from cellule.cases.models import SHORT_TEXT_MAX_LENGTH
+from cellule.core.forms import BaseForm
 from cellule.meetings.enums import Attendance, AttendeeKind, DecisionKind, SeanceFormat
 from cellule.meetings.models import DECISION_TEXT_MAX_LENGTH
 from cellule.meetings.services import guest_memberships, sitting_memberships
@@ -33,7 +33,7 @@ def _full_name(user) -> str:
     return user.get_full_name()
 
 
-class SeanceForm(DsfrBaseForm):
+class SeanceForm(BaseForm):
     day = _date("Date de la séance")
     start = _time("Heure de début")
     end = _time("Heure de fin prévue")
@@ -97,7 +97,7 @@ class SeanceForm(DsfrBaseForm):
         return cleaned
 
 
-class AddItemForm(DsfrBaseForm):
+class AddItemForm(BaseForm):
     situation = forms.ChoiceField(label="Situation à inscrire")
 
     def __init__(self, *args, choices, **kwargs):
@@ -105,7 +105,7 @@ class AddItemForm(DsfrBaseForm):
         self.fields["situation"].choices = [("", "—"), *choices]
 
 
-class GuestForm(DsfrBaseForm):
+class GuestForm(BaseForm):
     guest = forms.ModelChoiceField(label="Invité", queryset=User.objects.none())
     items = forms.MultipleChoiceField(
         label="Points pour lesquels il est invité",
@@ -125,7 +125,7 @@ class GuestForm(DsfrBaseForm):
         ]
 
 
-class AttendanceForm(DsfrBaseForm):
+class AttendanceForm(BaseForm):
     attendance = forms.ChoiceField(
         label="Présence",
         choices=[c for c in Attendance.choices if c[0] != Attendance.UNKNOWN],
@@ -133,7 +133,7 @@ class AttendanceForm(DsfrBaseForm):
     )
 
 
-class DecisionForm(DsfrBaseForm):
+class DecisionForm(BaseForm):
     """One decision in the room. The fields of the chosen kind are shown (and refreshed by htmx
     when the kind changes); the service checks what each kind requires."""
 

@@ -1,6 +1,6 @@
 from django import forms
-from dsfr.forms import DsfrBaseForm
 
+from cellule.core.forms import BaseForm
 from cellule.privacy import rules
 from cellule.privacy.enums import HoldGround, RequestKind, RequestOutcome
 from cellule.privacy.models import DETAIL_MAX_LENGTH
@@ -27,7 +27,7 @@ def _text(label, *, required=True, max_length=1000, rows=3, help_text=""):
     )
 
 
-class RetentionForm(DsfrBaseForm):
+class RetentionForm(BaseForm):
     """One field per rule a cell may set, bounded by the rule's legal limits."""
 
     def __init__(self, *args, current: dict, **kwargs):
@@ -44,7 +44,7 @@ class RetentionForm(DsfrBaseForm):
             )
 
 
-class HoldForm(DsfrBaseForm):
+class HoldForm(BaseForm):
     ground = forms.ChoiceField(
         label="Motif du gel", choices=[("", "—"), *HoldGround.choices], required=True
     )
@@ -57,7 +57,7 @@ class HoldForm(DsfrBaseForm):
     )
 
 
-class RequestForm(DsfrBaseForm):
+class RequestForm(BaseForm):
     kind = forms.ChoiceField(label="Droit exercé", choices=[("", "—"), *RequestKind.choices])
     received_on = _date(
         "Reçue le", help_text="Le délai de réponse d'un mois court à partir de cette date."
@@ -77,7 +77,7 @@ class RequestForm(DsfrBaseForm):
     )
 
 
-class LinkPersonForm(DsfrBaseForm):
+class LinkPersonForm(BaseForm):
     person = forms.ChoiceField(label="Personne concernée", widget=forms.RadioSelect)
 
     def __init__(self, *args, candidates, **kwargs):
@@ -99,11 +99,11 @@ class LinkPersonForm(DsfrBaseForm):
         self.fields["person"].choices = choices
 
 
-class ReviewForm(DsfrBaseForm):
+class ReviewForm(BaseForm):
     comment = _text("Commentaire de relecture", required=False, rows=2)
 
 
-class RectifyForm(DsfrBaseForm):
+class RectifyForm(BaseForm):
     last_name = forms.CharField(label="Nom", max_length=150)
     first_name = forms.CharField(label="Prénom", max_length=150)
     birth_date = _date("Date de naissance", required=False)
@@ -114,7 +114,7 @@ class RectifyForm(DsfrBaseForm):
     phone = forms.CharField(label="Téléphone", max_length=30, required=False)
 
 
-class RectificationNoteForm(DsfrBaseForm):
+class RectificationNoteForm(BaseForm):
     comment = _text(
         "Rectification faite sur les écrans du dossier",
         rows=2,
@@ -122,7 +122,7 @@ class RectificationNoteForm(DsfrBaseForm):
     )
 
 
-class EraseForm(DsfrBaseForm):
+class EraseForm(BaseForm):
     reason = _text("Motif de l'effacement", rows=2)
     confirm = forms.BooleanField(
         label="Je confirme l'effacement définitif de toutes les données de cette personne",
@@ -130,7 +130,7 @@ class EraseForm(DsfrBaseForm):
     )
 
 
-class StepForm(DsfrBaseForm):
+class StepForm(BaseForm):
     action = forms.ChoiceField(
         label="Étape",
         choices=[("note", "Ajouter une note"), ("extend", "Prolonger le délai de deux mois")],
@@ -140,7 +140,7 @@ class StepForm(DsfrBaseForm):
     comment = _text("Note ou motif de la prolongation", rows=2)
 
 
-class AnswerForm(DsfrBaseForm):
+class AnswerForm(BaseForm):
     outcome = forms.ChoiceField(
         label="Réponse donnée", choices=[("", "—"), *RequestOutcome.choices]
     )

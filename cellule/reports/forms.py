@@ -1,8 +1,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from dsfr.forms import DsfrBaseForm
 
+from cellule.core.forms import BaseForm
 from cellule.people.enums import Relationship
 from cellule.people.identity import (
     ADDRESS_MAX_LENGTH,
@@ -26,7 +26,7 @@ def _not_in_future(value):
     return value
 
 
-class SignalementForm(DsfrBaseForm):
+class SignalementForm(BaseForm):
     """The fiche de signalement. Facts and dates; lists rather than free text (CNIL 2020)."""
 
     # The person concerned
@@ -188,7 +188,7 @@ class SignalementForm(DsfrBaseForm):
         ]
 
 
-class QualificationForm(DsfrBaseForm):
+class QualificationForm(BaseForm):
     close = forms.BooleanField(label="Classer sans suite", required=False)
     closure_reason = forms.ChoiceField(
         label="Motif du classement", required=False, choices=[("", "—"), *ClosureReason.choices]

@@ -4,8 +4,8 @@ from datetime import date
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from dsfr.forms import DsfrBaseForm
 
+from cellule.core.forms import BaseForm
 from cellule.stats.aggregates import Period, add_months
 
 DEFAULT_MONTHS = 12
@@ -21,7 +21,7 @@ def _month(value: str) -> date:
     return date(int(match[1]), int(match[2]), 1)
 
 
-class PeriodForm(DsfrBaseForm):
+class PeriodForm(BaseForm):
     """The months to count, from and to (included). Read from the query string."""
 
     du = forms.CharField(
