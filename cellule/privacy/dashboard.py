@@ -8,7 +8,7 @@ from cellule.access.roles import CELL_WIDE, MANAGERS
 
 def panel(request, membership) -> dict:
     from cellule.privacy.models import LegalHold, PurgeCertificate, RightsRequest
-    from cellule.privacy.purge import upcoming
+    from cellule.privacy.purge import upcoming_summary
 
     user = request.user
     context = {}
@@ -24,11 +24,11 @@ def panel(request, membership) -> dict:
             .first(),
         }
     if membership is not None and membership.role in CELL_WIDE:
-        rows = upcoming(cell_id=membership.cell_id)
+        summary = upcoming_summary(cell_id=membership.cell_id)
         context["privacy_cell"] = {
-            "due_count": sum(1 for row in rows if not row["held"]),
-            "held_count": sum(1 for row in rows if row["held"]),
-            "first_due": next((row["due_on"] for row in rows if not row["held"]), None),
+            "due_count": summary["due"],
+            "held_count": summary["held"],
+            "first_due": summary["first_due"],
             "open_requests": RightsRequest.objects.visible_to(user)
             .filter(cell_id=membership.cell_id)
             .open()

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import DatabaseError, transaction
-from django.db.models import Q
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from cellule.access.journaling import Action, journal_event
@@ -440,22 +440,29 @@ def finish_certificate(certificate: PurgeCertificate, report: PurgeReport) -> Pu
 # --- Warnings and the daily run -----------------------------------------------------------------
 
 
-def upcoming(*, cell_id, now=None, window_days=rules.WARNING_DAYS) -> list[dict]:
-    """The cell's records that a rule will destroy within ``window_days`` (or that are due and
-    kept by a hold): references and dates only, soonest first."""
-    now = now or timezone.now()
+def _upcoming_roots(*, cell_id, now, window_days):
+    """(rule, days, roots due within ``window_days``, ids a hold keeps) for each warned rule."""
     chosen = settings_map()
     holds = held_ids()
-    rows = []
+    horizon = now + timedelta(days=window_days)
     for rule in rules.cell_rules():
         if not rule.warn:
             continue
         days = effective_days(rule, cell_id, chosen)
-        horizon = now + timedelta(days=window_days)
         queryset = rule.candidates().filter(
             **{rule.cell_field: cell_id, f"{rule.clock}__lte": rule.cutoff(horizon, days)}
         )
-        held_here = holds.get(rule.models[0], set())
+        yield rule, days, queryset, holds.get(rule.models[0], set())
+
+
+def upcoming(*, cell_id, now=None, window_days=rules.WARNING_DAYS) -> list[dict]:
+    """The cell's records that a rule will destroy within ``window_days`` (or that are due and
+    kept by a hold): references and dates only, soonest first."""
+    now = now or timezone.now()
+    rows = []
+    for rule, days, queryset, held_here in _upcoming_roots(
+        cell_id=cell_id, now=now, window_days=window_days
+    ):
         for root in queryset.order_by(rule.clock):
             rows.append(
                 {
@@ -470,6 +477,25 @@ def upcoming(*, cell_id, now=None, window_days=rules.WARNING_DAYS) -> list[dict]
             )
     rows.sort(key=lambda row: (row["due_on"], row["reference"]))
     return rows
+
+
+def upcoming_summary(*, cell_id, now=None, window_days=rules.WARNING_DAYS) -> dict:
+    """What ``upcoming`` lists, counted (the dashboard's panel) in two queries per rule:
+    {"due": roots to go, "held": roots a hold keeps, "first_due": the soonest day to go}."""
+    now = now or timezone.now()
+    summary = {"due": 0, "held": 0, "first_due": None}
+    for rule, days, queryset, held_here in _upcoming_roots(
+        cell_id=cell_id, now=now, window_days=window_days
+    ):
+        free = queryset.exclude(pk__in=held_here) if held_here else queryset
+        found = free.aggregate(count=Count("pk"), start=Min(rule.clock))
+        summary["due"] += found["count"]
+        if found["start"] is not None:
+            day = rule.due_from(found["start"], days)
+            summary["first_due"] = min(filter(None, (summary["first_due"], day)))
+        if held_here:
+            summary["held"] += queryset.filter(pk__in=held_here).count()
+    return summary
 
 
 def warn_upcoming(*, now=None) -> int:

@@ -75,7 +75,10 @@ class Rule:
         )
 
     def due_on(self, root, days: int) -> date:
-        start = getattr(root, self.clock)
+        return self.due_from(getattr(root, self.clock), days)
+
+    def due_from(self, start, days: int) -> date:
+        """The day a root whose clock reads ``start`` is due."""
         if isinstance(start, datetime):
             from django.utils import timezone
 

@@ -18,7 +18,7 @@ from cellule.journal.models import AuditEvent
 from cellule.people.models import LegalRepresentative, PersonKey
 from cellule.privacy import services
 from cellule.privacy.models import LegalHold, PurgeCertificate, PurgeLine
-from cellule.privacy.purge import run_purge, upcoming, warn_upcoming
+from cellule.privacy.purge import run_purge, upcoming, upcoming_summary, warn_upcoming
 from cellule.reports.models import Signalement, SignalementIndicator
 from cellule.stats.models import Fact
 from tests.cases.factories import closed_situation, measure, open_situation
@@ -457,6 +457,39 @@ def test_a_held_record_is_listed_as_held_and_not_warned(followed, coordinator, c
         assert warn_upcoming() == 0
         page = text(client_for(coordinator).get(reverse("privacy:upcoming")))
     assert f"Situation n° {followed.reference}" in page and "gelé" in page
+
+
+def test_the_dashboard_card_counts_what_the_list_of_upcoming_records_shows(
+    followed, cell, coordinator, client_for
+):
+    """The card's aggregates against ``upcoming``'s rows: a situation due, another held, an
+    unfounded report due sooner, one that is not due yet."""
+    due = CLOSED + 3 * 365 * DAY
+    with at(CLOSED):
+        held = closed_situation(cell, by=coordinator, last_name="Pinson", first_name="Léo")
+        services.place_hold(situation=held, ground="cnil", by=coordinator)
+    with at(due - 95 * DAY):
+        qualified_signalement(cell, by=coordinator, closed="unfounded", last_name="Merle")
+    with at(due - 50 * DAY):
+        qualified_signalement(cell, by=coordinator, closed="unfounded", last_name="Geai")
+    with at(due - 10 * DAY):
+        rows = upcoming(cell_id=cell.pk)
+        summary = upcoming_summary(cell_id=cell.pk)
+        page = text(client_for(coordinator).get(reverse("core:home")))
+    free = [row for row in rows if not row["held"]]
+    assert summary == {
+        "due": len(free),
+        "held": len(rows) - len(free),
+        "first_due": min(row["due_on"] for row in free),
+    }
+    assert (summary["due"], summary["held"]) == (2, 1)
+    first = summary["first_due"].strftime("%d/%m/%Y")
+    assert (
+        f"2 dossiers arrivent au terme de leur conservation dans les 30 jours (premier le {first})"
+        " ; 1 gelé." in page
+    )
+    with at(CLOSED):
+        assert upcoming_summary(cell_id=cell.pk) == {"due": 0, "held": 0, "first_due": None}
 
 
 # --- Other rules --------------------------------------------------------------------------------
