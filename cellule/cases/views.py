@@ -49,7 +49,8 @@ def _errors(error: ValidationError) -> str:
 
 
 def _rows(request, situations, role):
-    """Rows of a list, decrypted names, and the page each leads to (full or provider's view)."""
+    """Rows of a list, the two names decrypted (not the identity), and the page each leads to
+    (full or provider's view)."""
     user = request.user
     rows = []
     for situation in situations:
@@ -62,7 +63,7 @@ def _rows(request, situations, role):
         rows.append(
             {
                 "situation": situation,
-                "identity": situation.person.identity,
+                "names": situation.person.names(),
                 "url_name": "cases:detail" if full else "cases:provider",
             }
         )

@@ -95,6 +95,9 @@ class PersonQuerySet(models.QuerySet):
         return self.select_related("key")
 
 
+NAME_FIELDS = ("last_name", "first_name")
+
+
 class Person(Sealed):
     """A person concerned by a signalement, known to one cell. Identity encrypted, never in clear.
 
@@ -172,6 +175,11 @@ class Person(Sealed):
                 **self.unseal(self.cipher()), age_stated_on=self.age_stated_on
             )
         return self._identity
+
+    def names(self) -> dict:
+        """Only what a list shows, {"last_name", "first_name"}: two fields decrypted, not the
+        whole identity."""
+        return self.unseal(self.cipher(), NAME_FIELDS)
 
     def forget_identity(self) -> None:
         self._identity = None

@@ -17,7 +17,6 @@ from cellule.reports.models import Signalement
 
 RECENT = 20
 PAGE_SIZE = 25
-QUEUE_NAME_FIELDS = ["last_name", "first_name"]
 
 
 def _filing_cell(request):
@@ -93,13 +92,7 @@ def _queue_cell(request):
 
 def _queue_rows(signalements):
     """Each report with only the names the row shows: two fields unsealed, not the identity."""
-    rows = []
-    for signalement in signalements:
-        person = signalement.person
-        rows.append(
-            {"signalement": signalement, **person.unseal(person.cipher(), QUEUE_NAME_FIELDS)}
-        )
-    return rows
+    return [{"signalement": s, **s.person.names()} for s in signalements]
 
 
 def signalement_queue(request):

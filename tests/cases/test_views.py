@@ -41,6 +41,25 @@ def test_lists_have_a_query_bound(
     assert all(s.person.identity.last_name in page for s in several)
 
 
+def test_a_list_decrypts_the_two_names_it_shows_not_the_identity(
+    client_for, coordinator, several, monkeypatch
+):
+    """Each row shows the names: two fields decrypted, not the birth date nor the address."""
+    names = [s.person.names()["last_name"] for s in several]
+    decrypted = []
+    decrypt = crypto.decrypt_text
+
+    def counting(cipher, blob, **place):
+        decrypted.append(place["column"])
+        return decrypt(cipher, blob, **place)
+
+    monkeypatch.setattr(crypto, "decrypt_text", counting)
+    page = text(client_for(coordinator).get(reverse("cases:list")))
+    assert all(f"{name} " in page for name in names)
+    assert sorted(set(decrypted)) == ["first_name_encrypted", "last_name_encrypted"]
+    assert len(decrypted) == 2 * len(several)
+
+
 def test_the_list_filters_by_status_and_referent(client_for, coordinator, member, several):
     services.transition_situation(situation=several[0], to="watch", reason="x", by=coordinator)
     services.assign_referent(situation=several[1], referent=member, by=coordinator)
