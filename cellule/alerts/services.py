@@ -52,16 +52,24 @@ def deliveries_for(users, kind) -> dict:
 
 
 def notify(*, kind: str, recipients, key: str, cell=None, target=None) -> list[Notification]:
-    """Notifies each recipient once per (kind, key); returns the notifications created now."""
+    """Notifies each recipient once per (kind, key); returns the notifications created now.
+    A few queries whatever the number of recipients: those already notified, the new rows at
+    once, their e-mails at once."""
     definition = get_kind(kind)
     if not key:
         raise ValueError("notify() demande une clé qui identifie l'événement (key=...).")
     target_type, target_id = _target_reference(target)
+    key = f"{definition.code}:{key}"[:200]
     users = {user.pk: user for user in recipients if user is not None and user.is_active}
+    notified = set(
+        Notification.objects.filter(recipient_id__in=users, key=key).values_list(
+            "recipient_id", flat=True
+        )
+    )
+    users = {pk: user for pk, user in users.items() if pk not in notified}
     deliveries = deliveries_for(list(users.values()), definition)
-    created = []
-    for user in users.values():
-        notification = _create_once(
+    fresh = [
+        Notification(
             recipient=user,
             kind=definition.code,
             cell_id=getattr(cell, "pk", cell),
@@ -69,24 +77,50 @@ def notify(*, kind: str, recipients, key: str, cell=None, target=None) -> list[N
             target_id=target_id,
             text=definition.text,
             delivery=deliveries[user.pk],
-            key=f"{definition.code}:{key}"[:200],
+            key=key,
         )
-        if notification is not None:
-            created.append(notification)
-    for notification in created:
-        if notification.delivery == Delivery.IMMEDIATE:
-            queue_email(notification)
+        for user in users.values()
+    ]
+    created = _create_once(fresh)
+    queue_emails([n for n in created if n.delivery == Delivery.IMMEDIATE])
     return created
 
 
-def _create_once(**fields) -> Notification | None:
-    if Notification.objects.filter(recipient=fields["recipient"], key=fields["key"]).exists():
-        return None
+def _create_once(notifications: list[Notification]) -> list[Notification]:
+    """Inserts them together; one by one if the same trigger, in a parallel request, got there
+    first for someone (that one is skipped)."""
+    if not notifications:
+        return []
     try:
         with transaction.atomic():
-            return Notification.objects.create(**fields)
-    except IntegrityError:  # the same trigger, in a parallel request
-        return None
+            return Notification.objects.bulk_create(notifications)
+    except IntegrityError:
+        created = []
+        for notification in notifications:
+            try:
+                with transaction.atomic():
+                    notification.save(force_insert=True)
+                created.append(notification)
+            except IntegrityError:
+                pass
+        return created
+
+
+def queue_emails(notifications: list[Notification]) -> list[EmailDelivery]:
+    """The notifications' e-mails (new notifications: none is queued yet), sent by background
+    tasks once the transaction commits."""
+    deliveries = EmailDelivery.objects.bulk_create(
+        EmailDelivery(
+            key=f"notification:{notification.pk}",
+            kind=EmailKind.NOTIFICATION,
+            recipient_id=notification.recipient_id,
+            notification=notification,
+        )
+        for notification in notifications
+    )
+    for delivery in deliveries:
+        transaction.on_commit(lambda pk=delivery.pk: enqueue_send(pk))
+    return deliveries
 
 
 def queue_email(notification: Notification) -> EmailDelivery:

@@ -107,9 +107,9 @@ def test_no_kind_puts_personal_data_in_the_notification_or_its_email(
     assert leaks(notification.text) == []
     # Whatever the preference, the e-mail is the generic one: send it at once to read it.
     if notification.delivery != Delivery.IMMEDIATE:
-        from cellule.alerts.services import queue_email
+        from cellule.alerts.services import queue_emails
 
-        queue_email(notification)
+        queue_emails([notification])
     send_due_emails()
     (email,) = mailoutbox
     assert email.to == [recipient.email]

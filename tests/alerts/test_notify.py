@@ -35,6 +35,43 @@ def test_the_same_key_for_another_kind_or_recipient_is_another_notification(coor
     assert Notification.objects.filter(recipient=president).count() == 1
 
 
+def test_notifying_many_costs_what_notifying_one_does(
+    coordinator, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    """Those already notified, the preferences, the notifications and their e-mails: one query
+    each, whatever the number of recipients (the tasks are queued once the transaction commits,
+    one per e-mail)."""
+    many = [coordinator, *UserFactory.create_batch(6)]
+    notify(kind="transmission_received", recipients=many[:2], key="t1")  # two already notified
+    with django_capture_on_commit_callbacks() as queued:
+        with django_assert_num_queries(notify_queries := 6):
+            created = notify(kind="transmission_received", recipients=many, key="t1")
+    assert sorted(n.recipient_id for n in created) == sorted(u.pk for u in many[2:])
+    assert len(queued) == 5
+    assert EmailDelivery.objects.filter(notification__in=created).count() == 5
+    with django_assert_num_queries(notify_queries):
+        notify(kind="transmission_received", recipients=many[:1], key="t2")
+
+
+def test_a_recipient_notified_in_parallel_is_skipped_and_the_others_notified(
+    coordinator, president, monkeypatch
+):
+    """The same trigger in a parallel request, between the check and the insert: the unique
+    key refuses the row, the others are created one by one."""
+    notify(kind="transmission_received", recipients=[coordinator], key="t1")
+    existing = Notification.objects.filter
+    monkeypatch.setattr(
+        Notification.objects,
+        "filter",
+        lambda **kw: existing(**kw).none() if "recipient_id__in" in kw else existing(**kw),
+        raising=False,
+    )
+    created = notify(kind="transmission_received", recipients=[coordinator, president], key="t1")
+    assert [n.recipient_id for n in created] == [president.pk]
+    assert Notification.objects.filter(recipient=coordinator).count() == 1
+    assert EmailDelivery.objects.filter(notification__in=created).count() == 1
+
+
 def test_only_the_recipients_given_are_notified_and_never_an_inactive_account(
     cell, coordinator, president, member, reporter, dpo
 ):
