@@ -67,6 +67,8 @@ def notify(*, kind: str, recipients, key: str, cell=None, target=None) -> list[N
         )
     )
     users = {pk: user for pk, user in users.items() if pk not in notified}
+    if not users:
+        return []
     deliveries = deliveries_for(list(users.values()), definition)
     fresh = [
         Notification(
