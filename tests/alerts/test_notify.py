@@ -43,9 +43,12 @@ def test_notifying_many_costs_what_notifying_one_does(
     one per e-mail)."""
     many = [coordinator, *UserFactory.create_batch(6)]
     notify(kind="transmission_received", recipients=many[:2], key="t1")  # two already notified
-    with django_capture_on_commit_callbacks() as queued:
-        with django_assert_num_queries(notify_queries := 6):
-            created = notify(kind="transmission_received", recipients=many, key="t1")
+    notify_queries = 6
+    with (
+        django_capture_on_commit_callbacks() as queued,
+        django_assert_num_queries(notify_queries),
+    ):
+        created = notify(kind="transmission_received", recipients=many, key="t1")
     assert sorted(n.recipient_id for n in created) == sorted(u.pk for u in many[2:])
     assert len(queued) == 5
     assert EmailDelivery.objects.filter(notification__in=created).count() == 5
