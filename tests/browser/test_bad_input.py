@@ -151,3 +151,41 @@ def test_two_tabs_on_the_same_seance(browser, live_server, cell, coordinator, me
     second.get_by_role("button", name="Clore la séance").click()
     expect(second.locator("main")).to_contain_text("Cette séance est déjà close")
     context.close()
+
+
+def test_a_failed_save_stays_said_when_the_decision_fields_come_back_later(
+    browser, live_server, cell, coordinator
+):
+    """The kind chosen, its fields asked for; the user saves before they come, offline: the
+    failure is said, and the fields arriving afterwards do not clear it."""
+    open_situation(cell, by=coordinator, last_name="Vasseur", first_name="Enzo")
+    seance = started(cell, members=[coordinator])
+    record_attendance(
+        attendee=attendee(seance, coordinator), attendance=Attendance.PRESENT, by=coordinator
+    )
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    log_in(page, live_server.url, coordinator)
+    page.goto(f"{live_server.url}/seances/{seance.pk}/salle/")
+    page.wait_for_load_state("networkidle")
+    held = []
+    page.route(re.compile(r"/decision/champs/"), lambda route: held.append(route))
+    point = page.locator("article", has_text="Vasseur")
+    point.locator("select[name$='-kind']").select_option(label="Poursuivre l'accompagnement")
+    point.locator("textarea[name$='-text']").fill("Poursuivre avec la mission locale.")
+    for _ in range(100):  # the route's handler runs while the page is waited on
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "le choix de la décision n'a pas demandé ses champs"
+    page.context.set_offline(True)
+    point.get_by_role("button", name=re.compile("Enregistrer la décision")).click()
+    status = point.locator(".cellule-save-status")
+    expect(status).to_contain_text("Non enregistré")
+    held[0].fulfill(status=200, content_type="text/html", body='<p class="champs">Champs</p>')
+    expect(point.locator(".champs")).to_be_visible()
+    page.wait_for_timeout(100)  # the request's last events, after the swap
+    expect(status).to_contain_text("Non enregistré")
+    assert not Decision.objects.exists()
+    context.close()

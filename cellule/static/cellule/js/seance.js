@@ -26,12 +26,19 @@
     if (form) { dirty.add(form.id || form.getAttribute("hx-post")); }
   });
 
+  // The form's own request: a save. Its fields' requests (a decision's fields refreshed when its
+  // kind changes) are no save: they neither say « Enregistrement… » nor clear a failure.
+  function saving(element) {
+    var form = formOf(element);
+    return form === element ? form : null;
+  }
+
   document.body.addEventListener("htmx:beforeRequest", function (event) {
-    say(formOf(event.detail.elt), "Enregistrement…", false);
+    say(saving(event.detail.elt), "Enregistrement…", false);
   });
 
   document.body.addEventListener("htmx:afterRequest", function (event) {
-    var form = formOf(event.detail.elt);
+    var form = saving(event.detail.elt);
     if (!event.detail.successful || !form) { return; }
     say(form, "", false);  // a form still on the page after a save: nothing pending
     var verb = event.detail.requestConfig && event.detail.requestConfig.verb;
