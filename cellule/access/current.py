@@ -17,6 +17,9 @@ def granting_memberships(request) -> list:
                 .select_related("cell")
                 .order_by("cell__kind", "cell__name")
             )
+            # The same rows as the roles' cache (``roles.roles_by_cell``): one read for both.
+            if getattr(user, "_cellule_roles", None) is None:
+                user._cellule_roles = {m.cell_id: m.role for m in request._cellule_memberships}
     return request._cellule_memberships
 
 

@@ -1,5 +1,7 @@
 """The cell's members, as the coordinator manages them."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -125,3 +127,29 @@ def test_cell_switcher_lists_the_cells_and_switches(client_for, member, other_ce
 def test_switching_to_a_foreign_or_malformed_cell_is_refused(client_for, member, value):
     response = client_for(member).post(reverse("core:switch_cell"), {"cell": value})
     assert response.status_code == 400
+
+
+def test_the_working_cell_and_the_roles_come_from_one_read(
+    rf, member, other_cell, django_assert_num_queries
+):
+    """The memberships read for the cell the user works in also fill the roles' cache that
+    every scope asks: one query for both, a membership that has expired in neither."""
+    from cellule.access.current import current_membership
+    from cellule.access.roles import roles_by_cell
+    from cellule.accounts.models import User
+
+    MembershipFactory(user=member, cell=other_cell, role=Role.COORDINATOR)
+    MembershipFactory(
+        user=member, role=Role.PRESIDENT, valid_until=timezone.localdate() - timedelta(days=1)
+    )
+    request = rf.get("/")
+    request.user = User.objects.get(pk=member.pk)
+    request.session = {}
+    with django_assert_num_queries(1):
+        working = current_membership(request)
+        roles = roles_by_cell(request.user)
+    expected = dict(
+        Membership.objects.filter(user=member).granting().values_list("cell_id", "role")
+    )
+    assert roles == expected and len(roles) == 2
+    assert working.cell_id in roles
