@@ -110,13 +110,16 @@ def test_an_expired_session_keeps_what_was_typed(page, live_server, reporter, se
     assert filed.reporter == reporter and TEXT in filed.text
 
 
+def _started_with_everyone_present(cell, members, *, by):
+    seance = started(cell, members=members)
+    for user in members:
+        record_attendance(attendee=attendee(seance, user), attendance=Attendance.PRESENT, by=by)
+    return seance
+
+
 def test_two_tabs_on_the_same_seance(browser, live_server, cell, coordinator, member):
     situation = open_situation(cell, by=coordinator, last_name="Vasseur", first_name="Enzo")
-    seance = started(cell, members=[coordinator, member])
-    for user in (coordinator, member):
-        record_attendance(
-            attendee=attendee(seance, user), attendance=Attendance.PRESENT, by=coordinator
-        )
+    seance = _started_with_everyone_present(cell, [coordinator, member], by=coordinator)
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
     context.set_default_timeout(10_000)
     first = context.new_page()
@@ -154,18 +157,12 @@ def test_two_tabs_on_the_same_seance(browser, live_server, cell, coordinator, me
 
 
 def test_a_failed_save_stays_said_when_the_decision_fields_come_back_later(
-    browser, live_server, cell, coordinator
+    page, live_server, cell, coordinator
 ):
     """The kind chosen, its fields asked for; the user saves before they come, offline: the
     failure is said, and the fields arriving afterwards do not clear it."""
     open_situation(cell, by=coordinator, last_name="Vasseur", first_name="Enzo")
-    seance = started(cell, members=[coordinator])
-    record_attendance(
-        attendee=attendee(seance, coordinator), attendance=Attendance.PRESENT, by=coordinator
-    )
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
-    context.set_default_timeout(10_000)
-    page = context.new_page()
+    seance = _started_with_everyone_present(cell, [coordinator], by=coordinator)
     log_in(page, live_server.url, coordinator)
     page.goto(f"{live_server.url}/seances/{seance.pk}/salle/")
     page.wait_for_load_state("networkidle")
@@ -188,4 +185,3 @@ def test_a_failed_save_stays_said_when_the_decision_fields_come_back_later(
     page.wait_for_timeout(100)  # the request's last events, after the swap
     expect(status).to_contain_text("Non enregistré")
     assert not Decision.objects.exists()
-    context.close()

@@ -30,6 +30,20 @@ def several(cell, coordinator):
     ]
 
 
+@pytest.fixture
+def decryptions(monkeypatch):
+    """Where each decryption made from now on read: its place (table, column, row id)."""
+    places = []
+    original = crypto.decrypt_text
+
+    def spy(cipher, blob, **place):
+        places.append(place)
+        return original(cipher, blob, **place)
+
+    monkeypatch.setattr(crypto, "decrypt_text", spy)
+    return places
+
+
 @pytest.mark.parametrize("name", ["cases:list", "cases:to_review"])
 def test_lists_have_a_query_bound(
     client_for, coordinator, several, django_assert_max_num_queries, name
@@ -42,22 +56,16 @@ def test_lists_have_a_query_bound(
 
 
 def test_a_list_decrypts_the_two_names_it_shows_not_the_identity(
-    client_for, coordinator, several, monkeypatch
+    client_for, coordinator, several, decryptions
 ):
     """Each row shows the names: two fields decrypted, not the birth date nor the address."""
     names = [s.person.names()["last_name"] for s in several]
-    decrypted = []
-    decrypt = crypto.decrypt_text
-
-    def counting(cipher, blob, **place):
-        decrypted.append(place["column"])
-        return decrypt(cipher, blob, **place)
-
-    monkeypatch.setattr(crypto, "decrypt_text", counting)
+    decryptions.clear()
     page = text(client_for(coordinator).get(reverse("cases:list")))
     assert all(f"{name} " in page for name in names)
-    assert sorted(set(decrypted)) == ["first_name_encrypted", "last_name_encrypted"]
-    assert len(decrypted) == 2 * len(several)
+    columns = [place["column"] for place in decryptions]
+    assert sorted(set(columns)) == ["first_name_encrypted", "last_name_encrypted"]
+    assert len(columns) == 2 * len(several)
 
 
 def test_the_list_filters_by_status_and_referent(client_for, coordinator, member, several):
@@ -80,17 +88,9 @@ def test_to_review_puts_the_overdue_first(client_for, coordinator, several):
 
 
 def test_search_uses_the_blind_indexes_exact_and_phonetic(
-    client_for, coordinator, several, monkeypatch
+    client_for, coordinator, several, decryptions
 ):
     client = client_for(coordinator)
-    decrypted = []
-    original = crypto.decrypt_text
-
-    def spy(cipher, blob, **place):
-        decrypted.append(place["row_id"])
-        return original(cipher, blob, **place)
-
-    monkeypatch.setattr(crypto, "decrypt_text", spy)
     exact = text(
         client.get(
             reverse("cases:search"),
@@ -104,7 +104,7 @@ def test_search_uses_the_blind_indexes_exact_and_phonetic(
     assert "Lefèvre" in phonetic
     # Only the match was decrypted: the table was never read in clear.
     others = {s.person_id for s in several[1:]}
-    assert not others & set(decrypted)
+    assert not others & {place["row_id"] for place in decryptions}
     nothing = text(client.get(reverse("cases:search"), {"last_name": "Zed", "first_name": "Yann"}))
     assert "Aucune situation ne correspond" in nothing
 
