@@ -1,12 +1,13 @@
-"""Parallel writers get gapless sequence numbers and one valid chain, on both databases."""
+"""Parallel writers get gapless sequence numbers and one valid chain, on both databases.
+
+Each thread opens its own connection to the test database, a file on SQLite as in production
+(WAL, busy_timeout, IMMEDIATE transactions; config/settings.py)."""
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.core.management import call_command
 from django.db import connections
-from django.db.utils import load_backend
 
 from cellule import journal
 from cellule.journal import recording
@@ -18,35 +19,8 @@ THREADS = 8
 PER_THREAD = 25
 
 
-@pytest.fixture
-def shared_journal(committed_journal, tmp_path):
-    """A journal database that several threads can open at once.
-
-    PostgreSQL's test database already is. SQLite's is in memory with a shared cache, where a
-    second writer gets SQLITE_LOCKED at once instead of waiting (busy_timeout does not apply),
-    so for this test the alias points at a fresh file, migrated, with the production options
-    (WAL, busy_timeout, IMMEDIATE transactions).
-    """
-    alias = journal_db()
-    if connections[alias].vendor != "sqlite":
-        yield
-        return
-    in_memory = connections[alias]
-    in_memory_settings = connections.settings[alias]
-    file_settings = {**in_memory_settings, "NAME": str(tmp_path / "journal.sqlite3")}
-    connections.settings[alias] = file_settings  # what new threads connect with
-    connections[alias] = load_backend(file_settings["ENGINE"]).DatabaseWrapper(file_settings, alias)
-    try:
-        call_command("migrate", "journal", database=alias, verbosity=0)
-        yield
-    finally:
-        connections[alias].close()
-        connections.settings[alias] = in_memory_settings
-        connections[alias] = in_memory  # still open: closing it would drop the in-memory DB
-
-
 @pytest.mark.django_db(databases="__all__", transaction=True)
-def test_parallel_writers_get_gapless_seqs_and_one_valid_chain(shared_journal):
+def test_parallel_writers_get_gapless_seqs_and_one_valid_chain(committed_journal):
     start = threading.Barrier(THREADS)
 
     def writer(thread):
@@ -73,7 +47,7 @@ def test_parallel_writers_get_gapless_seqs_and_one_valid_chain(shared_journal):
 
 
 @pytest.mark.django_db(databases="__all__", transaction=True)
-def test_a_writer_kept_waiting_fails_closed(shared_journal, monkeypatch):
+def test_a_writer_kept_waiting_fails_closed(committed_journal, monkeypatch):
     """Another writer holds the journal too long: record() raises instead of hanging."""
     holding, release = threading.Event(), threading.Event()
 
@@ -102,4 +76,5 @@ def test_a_writer_kept_waiting_fails_closed(shared_journal, monkeypatch):
     finally:
         release.set()
         thread.join()
+        connection.close()  # the next one opens with the settings' busy_timeout
     assert journal.record(actor=None, action="record_viewed").seq == AuditEvent.objects.count()
