@@ -73,6 +73,7 @@ def test_a_whole_seance_from_convocation_to_the_releve(browser, live_server, cel
 
         # In the room: both present, Bruno's commitment recorded by the coordinator.
         page.get_by_role("link", name="Tenir la séance").click()
+        page.wait_for_url("**/salle/")  # loaded: htmx has taken the forms over
         for user in (nadia, bruno):
             row = page.locator("tr", has_text=user.get_full_name())
             row.locator("label", has_text="Présent").click()

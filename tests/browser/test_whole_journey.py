@@ -225,6 +225,7 @@ def test_the_whole_journey_of_a_cell(browser, live_server, cell, dpo):
 
         # 6. The séance is held: attendance, a measure decided, the séance closed.
         office.get_by_role("link", name="Tenir la séance").click()
+        office.wait_for_url("**/salle/")  # loaded: htmx has taken the forms over
         for user in (coordinator, mayor, nadia):
             row = office.locator("tr", has_text=user.get_full_name())
             row.locator("label", has_text="Présent").click()
