@@ -39,13 +39,26 @@ def _day(day) -> datetime:
 
 
 def timeline(
-    situation, *, with_reports: bool = True, reader=None, abilities: dict | None = None
+    situation,
+    *,
+    with_reports: bool = True,
+    reader=None,
+    abilities: dict | None = None,
+    measures=None,
+    reports=None,
 ) -> list[Entry]:
     """``with_reports``: the origin reports and their qualification (president and coordinator);
-    ``reader`` and their ``abilities``: passed to the registered sources (none run without)."""
+    ``reader`` and their ``abilities``: passed to the registered sources (none run without).
+    ``measures`` (with their provider and author) and ``reports`` (with who qualified them): the
+    situation's, when the caller has read them already."""
     cipher = situation.person.cipher()
     entries: list[Entry] = []
-    reports = situation.origin_reports.select_related("qualified_by") if with_reports else []
+    if not with_reports:
+        reports = []
+    elif reports is None:
+        reports = situation.origin_reports.select_related("qualified_by")
+    if measures is None:
+        measures = situation.measures.select_related("provider", "created_by")
     for report in reports:
         entries.append(Entry(report.created_at, f"Signalement n° {report.reference} reçu", by=""))
         if report.qualified_at:
@@ -68,7 +81,7 @@ def timeline(
         entries.append(
             Entry(event.at, title, reason, event.by.get_full_name() if event.by else "Cellule")
         )
-    for measure in situation.measures.select_related("provider", "created_by"):
+    for measure in measures:
         label = f"« {measure.get_kind_display()} » ({measure.provider.name})"
         entries.append(
             Entry(

@@ -199,9 +199,10 @@ def situation_search(request):
     )
 
 
-def _consultations(situation) -> list[dict]:
-    """Who read or changed this situation, when, why: from the journal, names in one query."""
-    measure_ids = [str(pk) for pk in situation.measures.values_list("pk", flat=True)]
+def _consultations(situation, measures) -> list[dict]:
+    """Who read or changed this situation or its ``measures``, when, why: from the journal,
+    names in one query."""
+    measure_ids = [str(measure.pk) for measure in measures]
     events = list(
         AuditEvent.objects.filter(
             Q(target_type="cases.situation", target_id=str(situation.pk))
@@ -221,7 +222,13 @@ def _consultations(situation) -> list[dict]:
 def _situation_page(request, situation, *, status=200, forms=None):
     abilities = situation.abilities(request.user)
     forms = forms or {}
-    measures = list(situation.measures.select_related("provider", "referent"))
+    # Read once for the page, its timeline and its consultations.
+    measures = list(situation.measures.select_related("provider", "referent", "created_by"))
+    reports = (
+        list(situation.origin_reports.select_related("qualified_by"))
+        if abilities["view_reports"]
+        else []
+    )
     context = {
         "situation": situation,
         "identity": situation.person.identity,
@@ -231,10 +238,14 @@ def _situation_page(request, situation, *, status=200, forms=None):
             with_reports=abilities["view_reports"],
             reader=request.user,
             abilities=abilities,
+            measures=measures,
+            reports=reports,
         ),
         "measures": measures,
-        "reports": list(situation.origin_reports.all()) if abilities["view_reports"] else [],
-        "consultations": _consultations(situation) if abilities["view_consultations"] else [],
+        "reports": reports,
+        "consultations": (
+            _consultations(situation, measures) if abilities["view_consultations"] else []
+        ),
         "transition_form": forms.get("transition") or TransitionForm(situation=situation),
         "referent_form": forms.get("referent")
         or ReferentForm(situation=situation, initial={"referent": situation.referent_id}),

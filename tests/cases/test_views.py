@@ -5,12 +5,17 @@ from datetime import date, timedelta
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from cellule.cases import services
+from cellule.cases.enums import MeasureKind
 from cellule.cases.models import Measure, Note, Review, Situation
 from cellule.people import crypto
+from cellule.reports.models import Signalement
+from tests.accounts.factories import OrganisationFactory
 from tests.cases.factories import measure, open_situation
 from tests.conftest import text
 
@@ -128,6 +133,34 @@ def test_the_situation_page_shows_one_timeline(client_for, cell, coordinator, se
     ):
         assert expected in page, expected
     assert m.status == "accepted"
+
+
+def _queries_of_situation_page(client, situation):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("cases:detail", args=[situation.pk]))
+    assert response.status_code == 200
+    return [query["sql"] for query in queries.captured_queries]
+
+
+def test_the_situation_page_reads_its_measures_and_reports_once(
+    client_for, cell, coordinator, several
+):
+    """The page, its timeline and its consultations share one read of the measures (with their
+    providers, référents and authors) and one of the reports: as many queries with four measures
+    from four organisations as with one."""
+    situation = several[0]
+    client = client_for(coordinator)
+    measure(situation, provider=coordinator.organisation, by=coordinator, accepted=True)
+    one = _queries_of_situation_page(client, situation)
+    for kind in (MeasureKind.TRAINING_EMPLOYMENT, MeasureKind.FAMILY_PARENTING, MeasureKind.HEALTH):
+        measure(situation, provider=OrganisationFactory(), kind=kind, by=coordinator)
+    four = _queries_of_situation_page(client, situation)
+    assert len(four) == len(one)
+    # Whole rows read once; besides, only the providers the abilities ask (access.abilities).
+    measures = [sql for sql in four if f'FROM "{Measure._meta.db_table}"' in sql]
+    assert len(measures) == 2
+    assert sum('"cases_measure"."kind"' in sql for sql in measures) == 1
+    assert sum(f'FROM "{Signalement._meta.db_table}"' in sql for sql in four) == 1
 
 
 def test_consent_for_a_minor_needs_the_parents(cell, coordinator):
