@@ -179,8 +179,10 @@ def database(url_env: str, sqlite_name: str) -> dict:
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = {**_SQLITE_OPTIONS, **config.get("OPTIONS", {})}
         # Tests use a file as production does, not Django's default shared-cache memory
-        # database: there, the live server's request threads (each with its own connection) met
-        # « database table is locked » at once instead of waiting their turn (busy_timeout).
+        # database: the live server of the browser tests, started before the test databases,
+        # does not share the test's connection; its request threads each opened their own and,
+        # on a shared cache, met « database table is locked » at once instead of waiting their
+        # turn (busy_timeout).
         config.setdefault("TEST", {"NAME": VAR_DIR / f"test_{sqlite_name}"})
     elif config["ENGINE"] == "django.db.backends.postgresql":
         # A server that does not answer: the page says so (503) within seconds, not minutes.

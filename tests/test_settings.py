@@ -111,3 +111,26 @@ def test_production_refuses_insecure_or_malformed_settings(tmp_path, overrides, 
     )
     assert result.returncode != 0
     assert message in result.stderr
+
+
+PRAGMAS = (
+    "from django.db import connections\n"
+    "for alias in ('default', 'journal'):\n"
+    "    with connections[alias].cursor() as cursor:\n"
+    "        print(alias, *(cursor.execute(f'PRAGMA {name}').fetchone()[0]"
+    " for name in ('journal_mode', 'synchronous', 'secure_delete')))\n"
+)
+
+
+@pytest.mark.parametrize("environment", ["production", "development"])
+def test_sqlite_commits_reach_the_disk_outside_the_tests(tmp_path, environment):
+    """WAL, synchronous=FULL (2) and secure_delete on both databases; only the tests, whose files
+    are thrown away, run without the fsyncs."""
+    overrides = (
+        production_env(tmp_path) if environment == "production" else {"CELLULE_ENV": environment}
+    )
+    result = run_manage(
+        "shell", "--verbosity", "0", "-c", PRAGMAS, env_overrides=overrides, tmp_path=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["default wal 2 1", "journal wal 2 1"], result.stdout
