@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from cellule.accounts.enums import Role
 from cellule.reports import services
@@ -28,20 +29,22 @@ def test_report_then_duplicate_attached_then_agenda(browser, live_server, cell):
     page.set_default_timeout(10_000)
     log_in(page, live_server.url, reporter)
     page.get_by_role("link", name="Signaler").click()
+    page.wait_for_url("**/signalements/nouveau/")  # loaded, with its script
     page.locator("#id_last_name").fill("LEFEBVRE")
     page.locator("#id_first_name").fill("Benoit")
     page.locator("#id_birth_date").fill("2009-03-12")
     page.locator("#id_observed_on").fill(day)
     page.locator("#id_source_category").select_option(label="Club sportif ou association")
     # An imminent-danger item shows the 17 / 112 warning at once, before submitting.
-    assert page.locator("#imminent-danger-alert").is_hidden()
+    alert = page.locator("#imminent-danger-alert")
+    expect(alert).to_be_hidden()
     attack_plan = page.locator(
         ".cellule-indicator", has_text="Projet déclaré de passage à l'acte violent"
     )
     attack_plan.locator("label.fr-label").first.click()
-    assert page.locator("#imminent-danger-alert").is_visible()
+    expect(alert).to_be_visible()
     attack_plan.locator("label.fr-label").first.click()
-    assert page.locator("#imminent-danger-alert").is_hidden()
+    expect(alert).to_be_hidden()
     for label in (
         "Abandon d'activités pratiquées jusque-là (sport, loisirs)",
         "Repli sur soi, isolement marqué",
