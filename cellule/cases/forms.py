@@ -59,7 +59,10 @@ class TransitionForm(BaseForm):
 
 class ReferentForm(BaseForm):
     referent = forms.ModelChoiceField(
-        label="Référent de parcours", queryset=User.objects.none(), required=False
+        label="Référent de parcours",
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="Aucun référent",
     )
 
     def __init__(self, *args, situation, **kwargs):

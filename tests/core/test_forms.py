@@ -3,10 +3,12 @@
 import importlib
 import pkgutil
 
+from django import forms
 from dsfr.forms import DsfrBaseForm
 
 import cellule
-from cellule.core.forms import RENDERER, BaseForm
+from cellule.accounts.models import User
+from cellule.core.forms import EMPTY_CHOICE, RENDERER, BaseForm
 
 
 def subclasses(klass):
@@ -24,3 +26,18 @@ def test_every_dsfr_form_of_the_project_shares_one_renderer():
     strays = [form.__qualname__ for form in ours if not issubclass(form, BaseForm)]
     assert strays == [], "formulaires hors de cellule.core.forms.BaseForm"
     assert all(form.default_renderer is RENDERER for form in ours)
+
+
+def test_a_list_with_nothing_chosen_says_so_in_the_projects_words():
+    """Django's « --------- » never shows: « — » as in the other lists, or the field's own."""
+
+    class Choice(BaseForm):
+        referent = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
+        organisation = forms.ModelChoiceField(
+            queryset=User.objects.none(), empty_label="Aucun organisme"
+        )
+
+    form = Choice()
+    assert list(form.fields["referent"].choices) == [("", EMPTY_CHOICE)]
+    assert list(form.fields["organisation"].choices) == [("", "Aucun organisme")]
+    assert "---------" not in str(form)
