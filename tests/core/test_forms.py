@@ -40,4 +40,4 @@ def test_a_list_with_nothing_chosen_says_so_in_the_projects_words():
     form = Choice()
     assert list(form.fields["referent"].choices) == [("", EMPTY_CHOICE)]
     assert list(form.fields["organisation"].choices) == [("", "Aucun organisme")]
-    assert "---------" not in str(form)
+    assert "---------" not in str(form["referent"]) + str(form["organisation"])
