@@ -399,8 +399,13 @@ def attendee_attendance(request, pk):
 
 @require_GET
 def decision_fields(request, pk):
-    """The fields of the decision kind just chosen (htmx), the text typed elsewhere untouched."""
-    item = access.get_agenda_item(request.user, pk, ability="decide")
+    """The fields of the decision kind just chosen (htmx), the text typed elsewhere untouched. A
+    point decided meanwhile (another tab, another person) is said at once, in the words of the
+    save's refusal: the two answers may come back in either order."""
+    try:
+        item = access.get_agenda_item(request.user, pk, ability="decide")
+    except PermissionDenied:
+        return _decision_refused(request, pk)
     prefix = f"d{item.pk.hex[:12]}"
     kind = request.GET.get(f"{prefix}-kind", "")
     form = _decision_form(item, _members(item.seance), request=request, kind=kind)

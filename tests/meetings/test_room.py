@@ -334,6 +334,14 @@ def test_a_decision_already_taken_elsewhere_is_refused_in_words(
     late = client.post(url, data, HTTP_HX_REQUEST="true")
     assert late.status_code == 409 and late["Content-Type"].startswith("text/plain")
     assert "Une décision a déjà été enregistrée pour ce point" in text(late)
+    # Choosing a kind in that tab already says so, in the same words (whichever answer the page
+    # gets last, the reason stays shown).
+    fields = client.get(
+        reverse("meetings:decision_fields", kwargs={"pk": item.pk}),
+        {f"{prefix}-kind": "propose_measure"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert fields.status_code == 409 and text(fields) == text(late)
     without_htmx = client.post(url, data, follow=True)
     assert "Une décision a déjà été enregistrée pour ce point" in text(without_htmx)
     assert Decision.objects.get().item == item  # the first one, alone
@@ -362,9 +370,16 @@ def test_a_decision_after_the_seance_was_closed_elsewhere_is_refused_in_words(
 def test_a_member_who_may_not_decide_still_gets_a_403(room, member, client_for):
     seance, (situation, _) = room
     item = _item(seance, situation)
-    response = client_for(member).post(
+    client = client_for(member)
+    response = client.post(
         reverse("meetings:decision", kwargs={"pk": item.pk}),
         {f"d{item.pk.hex[:12]}-kind": "continue"},
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 403
+    fields = client.get(
+        reverse("meetings:decision_fields", kwargs={"pk": item.pk}),
+        {f"d{item.pk.hex[:12]}-kind": "continue"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert fields.status_code == 403
